@@ -1,0 +1,29 @@
+// Lint: stage boundaries and no `any`. Other folders import only a stage's index.ts.
+import tseslint from 'typescript-eslint';
+
+const stages = ['api', 'dns', 'firewall', 'health', 'identity', 'leds', 'lists', 'policy', 'store', 'traffic', 'schema', 'config-file', 'daemon', 'control'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'web-ui/dist/**', '.tap/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // a relative path naming a stage folder comes from outside it; inside, imports are ./x.js
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: `(^|/)(${stages.join('|')})/(?!index\\.js$).+`,
+          message: 'import another stage only through its index.js',
+        }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// schoolgate: the daemon and its command-line verbs.
+import { checkConfigCommand } from './cli/check-config.js';
+import { processIo, UsageError } from './cli/common.js';
+import type { Io } from './cli/common.js';
+import { listsCommand } from './cli/lists-update.js';
+import { lookupCommand } from './cli/lookup.js';
+import { runCommand } from './cli/run.js';
+
+const USAGE = `usage: schoolgate <command> [options]
+
+  run [--config FILE]                       run the daemon (no FILE: the dev profile)
+  check-config FILE                         validate a config; errors as FILE:LINE:COL: message
+  lookup DOMAIN [--config FILE] [--client IP] [--at ISO-TIME] [--json]
+                                            categories and the decision per group, and why
+  lists update [--config FILE] [--json]     fetch and compile the lists now`;
+
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  run: runCommand,
+  'check-config': checkConfigCommand,
+  lookup: lookupCommand,
+  lists: listsCommand,
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`schoolgate: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`schoolgate: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`schoolgate: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

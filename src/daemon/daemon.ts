@@ -1,0 +1,96 @@
+// Assembles the stages of DESIGN.md's flow. Each long-lived part has start()/stop(); they are
+// started in the order listed and stopped in reverse.
+import type { LoadedConfig } from '../config-file/index.js';
+import type { Logger } from '../log.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { EventBus } from './events.js';
+import { ensureIndex } from './index-loader.js';
+import { StateHolder, buildState } from './state.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Stage {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What every stage gets: one object, no module singletons. */
+export interface DaemonContext {
+  readonly loaded: LoadedConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly state: StateHolder;
+  readonly events: EventBus;
+}
+
+export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];
+
+export type StartResult = { ok: true } | { ok: false; error: string };
+
+export class Daemon {
+  private readonly started: Stage[] = [];
+  private store: Store | undefined;
+  ctx: DaemonContext | undefined;
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly log: Logger,
+    private readonly stages: readonly StageFactory[],
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async start(): Promise<StartResult> {
+    const { config } = this.loaded;
+    const t0 = performance.now();
+    const opened = await openStore(config.dataDir);
+    if (!opened.ok) return { ok: false, error: opened.error };
+    this.store = opened.store;
+    const index = await ensureIndex(config, this.log.child({ stage: 'lists' }), 'child');
+    if (!index.ok) {
+      await this.stop();
+      return { ok: false, error: `no usable domain index: ${index.error}` };
+    }
+    const state = new StateHolder(buildState(config, index.index, [], this.clock.now()));
+    this.ctx = { loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus() };
+    for (const factory of this.stages) {
+      for (const stage of [factory(this.ctx)].flat()) {
+        try {
+          await stage.start();
+        } catch (err) {
+          this.log.error({ stage: stage.name, err }, 'stage failed to start');
+          await this.stop();
+          return { ok: false, error: `${stage.name}: ${(err as Error).message}` };
+        }
+        this.started.push(stage);
+      }
+    }
+    this.log.info({
+      startupMs: Math.round(performance.now() - t0),
+      domains: index.index.size,
+      categories: index.index.categories.length,
+      mode: config.mode,
+      rssMB: Math.round(process.memoryUsage.rss() / 1e6),
+    }, 'ready');
+    return { ok: true };
+  }
+
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const stage = this.started.pop() as Stage;
+      try {
+        await stage.stop();
+      } catch (err) {
+        this.log.error({ stage: stage.name, err }, 'stage failed to stop cleanly');
+      }
+    }
+    await this.store?.close();
+    this.store = undefined;
+  }
+}

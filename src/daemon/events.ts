@@ -1,0 +1,39 @@
+// The one typed event map between stages. A stage emits; others listen and remove their own
+// listeners in stop().
+import { EventEmitter } from 'node:events';
+import type { IndexMeta } from '../lists/index.js';
+
+export interface QueryEvent {
+  /** epoch ms */
+  time: number;
+  client: string;
+  mac?: string;
+  group: string;
+  name: string;
+  type: string;
+  action: 'allow' | 'block' | 'rewrite' | 'refused' | 'error';
+  reason: string;
+  category?: string;
+  rcode: string;
+  /** milliseconds from receipt to answer */
+  latency: number;
+  upstream?: string;
+  cached: boolean;
+  overrideId?: string;
+}
+
+export interface EventMap {
+  'index:swapped': [meta: IndexMeta];
+  'lists:failed': [error: string];
+  'config:reloaded': [];
+  'overrides:changed': [];
+  query: [event: QueryEvent];
+  'rate-limit': [client: string];
+}
+
+export class EventBus extends EventEmitter<EventMap> {
+  constructor() {
+    super({ captureRejections: true });
+    this.setMaxListeners(50);
+  }
+}

@@ -1,0 +1,10 @@
+export { Daemon, systemClock } from './daemon.js';
+export type { Clock, DaemonContext, Stage, StageFactory, StartResult } from './daemon.js';
+export { EventBus } from './events.js';
+export type { EventMap, QueryEvent } from './events.js';
+export { ensureIndex } from './index-loader.js';
+export { lookupName, formatLookup } from './lookup.js';
+export type { LookupAnswer } from './lookup.js';
+export { StateHolder, buildState, withOverrides } from './state.js';
+export type { PolicyState } from './state.js';
+export { readStoredOverrides } from './stored-overrides.js';

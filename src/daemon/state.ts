@@ -1,0 +1,44 @@
+// Everything a query needs, as one immutable snapshot. A new config, index or override set
+// builds a new snapshot and swaps one reference: no query ever sees half of a change.
+import type { Config } from '../config.js';
+import type { DomainIndex } from '../lists/index.js';
+import { compilePolicy, compileOverrides } from '../policy/index.js';
+import type { ActiveOverride, CompiledPolicy, Override } from '../policy/index.js';
+import { compileGroupMatcher } from '../identity/index.js';
+import type { GroupMatcher } from '../identity/index.js';
+
+export interface PolicyState {
+  readonly config: Config;
+  readonly index: DomainIndex;
+  readonly policy: CompiledPolicy;
+  readonly matcher: GroupMatcher;
+  readonly overrides: readonly ActiveOverride[];
+  /** the stored records behind `overrides` (active, scheduled and pending ones) */
+  readonly overrideRecords: readonly Override[];
+}
+
+export function buildState(config: Config, index: DomainIndex, overrideRecords: readonly Override[], now: number): PolicyState {
+  return {
+    config,
+    index,
+    policy: compilePolicy(config, index),
+    matcher: compileGroupMatcher(config.groups),
+    overrides: compileOverrides(overrideRecords, now, (n) => index.categoryId(n)),
+    overrideRecords,
+  };
+}
+
+export function withOverrides(state: PolicyState, overrideRecords: readonly Override[], now: number): PolicyState {
+  return { ...state, overrideRecords, overrides: compileOverrides(overrideRecords, now, (n) => state.index.categoryId(n)) };
+}
+
+/** Swappable holder of the current snapshot. */
+export class StateHolder {
+  constructor(private state: PolicyState) {}
+  get current(): PolicyState {
+    return this.state;
+  }
+  swap(next: PolicyState): void {
+    this.state = next;
+  }
+}

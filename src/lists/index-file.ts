@@ -1,0 +1,166 @@
+// The compiled index on disk and in memory: one ArrayBuffer, typed-array views into it, so a
+// load is a read plus a CRC check, with no parsing of text.
+//
+// Layout (little-endian):
+//   0  "SGINDEX1"            magic
+//   8  u32 crc32             of every byte from offset 16 to the end
+//   12 u32 metaLength        JSON metadata length in bytes
+//   16 meta (UTF-8 JSON), zero-padded to a multiple of 8
+//   .. u32[2^bucketBits + 1] bucket start offsets into the entry arrays
+//   .. u32[entries]          fingerprint, second hash (sorted within each bucket)
+//   .. u16[entries]          fingerprint, low 16 bits of the first hash
+//   .. u16[entries]          category-set id
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+
+export const MAGIC = 'SGINDEX1';
+export const FORMAT_VERSION = 1;
+
+export interface CategoryMeta {
+  name: string;
+  kind: 'block' | 'allow';
+  /** the list (config name) it came from */
+  list: string;
+  /** distinct names listed */
+  count: number;
+}
+
+export interface ListReport {
+  name: string;
+  source: string;
+  format: string;
+  /** ok: compiled from a fresh copy; kept: this run failed, the last good copy was used; failed: no usable copy */
+  status: 'ok' | 'kept' | 'failed';
+  error?: string;
+  /** when the copy in use was fetched or read */
+  fetchedAt?: string;
+  accepted: number;
+  rejected: Record<string, number>;
+  skipped: number;
+  ips: number;
+}
+
+export interface IndexMeta {
+  version: number;
+  createdAt: string;
+  /** hash of the list configuration it was compiled from: a changed config needs a recompile */
+  listsKey: string;
+  bucketBits: number;
+  entries: number;
+  categories: CategoryMeta[];
+  /** category-set id → category ids */
+  catsets: number[][];
+  /** IP addresses found in lists, per category (for the firewall's bypass sets) */
+  ips: Record<string, string[]>;
+  lists: ListReport[];
+}
+
+export interface IndexArrays {
+  bucketStarts: Uint32Array;
+  fp: Uint32Array;
+  fpLow: Uint16Array;
+  catset: Uint16Array;
+}
+
+export type DecodeResult = { ok: true; meta: IndexMeta; arrays: IndexArrays } | { ok: false; error: string };
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+export function encodeIndex(meta: IndexMeta, arrays: IndexArrays): Buffer {
+  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+  const metaPadded = align8(metaBytes.length);
+  const n = meta.entries;
+  const bucketBytes = arrays.bucketStarts.byteLength;
+  const size = 16 + metaPadded + bucketBytes + n * 4 + n * 2 + n * 2;
+  const out = Buffer.alloc(size);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(metaBytes.length, 12);
+  metaBytes.copy(out, 16);
+  let at = 16 + metaPadded;
+  for (const arr of [arrays.bucketStarts, arrays.fp, arrays.fpLow, arrays.catset]) {
+    Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, at);
+    at += arr.byteLength;
+  }
+  out.writeUInt32LE(crc32(out.subarray(16)), 8);
+  return out;
+}
+
+export function decodeIndex(buf: Buffer): DecodeResult {
+  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC) return { ok: false, error: 'not a schoolgate index (bad magic)' };
+  if (crc32(buf.subarray(16)) !== buf.readUInt32LE(8)) return { ok: false, error: 'index checksum mismatch (corrupt file)' };
+  const metaLength = buf.readUInt32LE(12);
+  if (16 + metaLength > buf.length) return { ok: false, error: 'index metadata truncated' };
+  let meta: IndexMeta;
+  try {
+    meta = JSON.parse(buf.toString('utf8', 16, 16 + metaLength)) as IndexMeta;
+  } catch {
+    return { ok: false, error: 'index metadata is not JSON' };
+  }
+  if (meta.version !== FORMAT_VERSION) return { ok: false, error: `index format ${meta.version} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"` };
+  const n = meta.entries;
+  const buckets = 2 ** meta.bucketBits + 1;
+  const base = 16 + align8(metaLength);
+  if (base + buckets * 4 + n * 8 !== buf.length) return { ok: false, error: 'index size does not match its metadata' };
+  // Views need 4-byte alignment; a file read by readIndexFile is, a pooled Buffer may not be.
+  const aligned = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+  const ab = aligned.buffer;
+  const at = aligned.byteOffset + base;
+  const arrays: IndexArrays = {
+    bucketStarts: new Uint32Array(ab, at, buckets),
+    fp: new Uint32Array(ab, at + buckets * 4, n),
+    fpLow: new Uint16Array(ab, at + buckets * 4 + n * 4, n),
+    catset: new Uint16Array(ab, at + buckets * 4 + n * 6, n),
+  };
+  const check = validate(meta, arrays);
+  return check ? { ok: false, error: check } : { ok: true, meta, arrays };
+}
+
+function validate(meta: IndexMeta, a: IndexArrays): string | undefined {
+  const { bucketStarts, catset } = a;
+  if (bucketStarts[0] !== 0 || bucketStarts[bucketStarts.length - 1] !== meta.entries) return 'bucket table does not span the entries';
+  for (let i = 1; i < bucketStarts.length; i++) if (bucketStarts[i] < bucketStarts[i - 1]) return 'bucket table is not ordered';
+  const sets = meta.catsets.length;
+  for (let i = 0; i < catset.length; i++) if (catset[i] >= sets) return `entry ${i} names an unknown category set`;
+  for (const set of meta.catsets) for (const c of set) if (!(c >= 0 && c < meta.categories.length)) return 'category set names an unknown category';
+  return undefined;
+}
+
+/** Reads a whole file into one 8-byte-aligned buffer that the index views share (no copy). */
+export function readIndexFile(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.from(new ArrayBuffer(size));
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, buf, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? buf : buf.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Just the metadata of an index file (no arrays, no checksum): for reports and diffs. */
+export async function readIndexMeta(path: string): Promise<IndexMeta | undefined> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      await fh.read(head, 0, 16, 0);
+      if (head.toString('latin1', 0, 8) !== MAGIC) return undefined;
+      const length = head.readUInt32LE(12);
+      if (length > 256 * 1024 * 1024) return undefined;
+      const metaBytes = Buffer.alloc(length);
+      await fh.read(metaBytes, 0, metaBytes.length, 16);
+      return JSON.parse(metaBytes.toString('utf8')) as IndexMeta;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}

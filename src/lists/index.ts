@@ -1,0 +1,10 @@
+export * from './config.js';
+export { DomainIndex } from './domain-index.js';
+export type { CategoryBits, SuffixMatch } from './domain-index.js';
+export type { CategoryMeta, IndexMeta, ListReport } from './index-file.js';
+export { compileLists, indexPath, listsKey } from './update.js';
+export type { CompileOptions, CompileResult, CategoryChange } from './update.js';
+export { readCategoryCatalog } from './catalog.js';
+export type { CategoryCatalog } from './catalog.js';
+export { normaliseName } from './normalise.js';
+export { compileInChild } from './compile-child.js';

@@ -1,0 +1,66 @@
+// LevelDB under dataDir, one sublevel per kind of record. Values are JSON. One process at a
+// time holds the store: CLI verbs reach a running daemon over its control socket instead.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import type { AbstractSublevel } from 'abstract-level';
+
+/** Bumped when the layout of stored records changes; migrations live in migrate.ts. */
+export const STORE_VERSION = 1;
+
+export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents', 'usage', 'users'] as const;
+export type StoreKind = (typeof KINDS)[number];
+
+export type JsonValue = unknown;
+export type Db = Level<string, JsonValue>;
+export type Sublevel = AbstractSublevel<Db, string | Buffer | Uint8Array, string, JsonValue>;
+
+export interface Store {
+  readonly db: Db;
+  readonly location: string;
+  readonly settings: Sublevel;
+  readonly overrides: Sublevel;
+  readonly audit: Sublevel;
+  readonly querylog: Sublevel;
+  readonly incidents: Sublevel;
+  readonly usage: Sublevel;
+  readonly users: Sublevel;
+  close(): Promise<void>;
+}
+
+export type OpenStoreResult = { ok: true; store: Store } | { ok: false; code: 'SG_STORE_LOCKED' | 'SG_STORE_NEWER' | 'SG_STORE_ERROR'; error: string };
+
+export async function openStore(dataDir: string): Promise<OpenStoreResult> {
+  const location = join(dataDir, 'store');
+  await mkdir(location, { recursive: true, mode: 0o750 });
+  const db: Db = new Level<string, JsonValue>(location, { valueEncoding: 'json' });
+  try {
+    await db.open();
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      return { ok: false, code: 'SG_STORE_LOCKED', error: `${location} is in use by another process (is the daemon running?)` };
+    }
+    return { ok: false, code: 'SG_STORE_ERROR', error: `cannot open ${location}: ${(err as Error).message}` };
+  }
+  const sub = (name: StoreKind): Sublevel => db.sublevel<string, JsonValue>(name, { valueEncoding: 'json' });
+  const store: Store = {
+    db,
+    location,
+    settings: sub('settings'),
+    overrides: sub('overrides'),
+    audit: sub('audit'),
+    querylog: sub('querylog'),
+    incidents: sub('incidents'),
+    usage: sub('usage'),
+    users: sub('users'),
+    close: () => db.close(),
+  };
+  const version = (await store.settings.get('storeVersion')) as number | undefined;
+  if (version !== undefined && version > STORE_VERSION) {
+    await db.close();
+    return { ok: false, code: 'SG_STORE_NEWER', error: `the store was written by a newer schoolgate (store version ${version}, this one knows ${STORE_VERSION})` };
+  }
+  if (version === undefined) await store.settings.put('storeVersion', STORE_VERSION);
+  return { ok: true, store };
+}
