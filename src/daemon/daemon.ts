@@ -7,6 +7,8 @@ import type { Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
+import { MetricsRegistry } from './metrics.js';
+import { IdentityService } from '../identity/index.js';
 
 export interface Clock {
   now(): number;
@@ -28,6 +30,8 @@ export interface DaemonContext {
   readonly store: Store;
   readonly state: StateHolder;
   readonly events: EventBus;
+  readonly identity: IdentityService;
+  readonly metrics: MetricsRegistry;
 }
 
 export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];
@@ -58,7 +62,10 @@ export class Daemon {
       return { ok: false, error: `no usable domain index: ${index.error}` };
     }
     const state = new StateHolder(buildState(config, index.index, [], this.clock.now()));
-    this.ctx = { loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus() };
+    const identity = new IdentityService(() => state.current);
+    this.ctx = {
+      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus(), identity, metrics: new MetricsRegistry(),
+    };
     for (const factory of this.stages) {
       for (const stage of [factory(this.ctx)].flat()) {
         try {

@@ -22,12 +22,35 @@ export interface QueryEvent {
   overrideId?: string;
 }
 
+/** A listed name resolved: the firewall learns its addresses (DoH/VPN endpoints) from this. */
+export interface ResolvedEvent {
+  name: string;
+  categories: string[];
+  addresses: string[];
+  ttl: number;
+  client: string;
+  group: string;
+}
+
+/** Someone tried to go around the filter (traffic and firewall stages detect these). */
+export interface BypassEvent {
+  time: number;
+  client: string;
+  mac?: string;
+  kind: 'foreign-dns' | 'dot' | 'doh' | 'vpn' | 'proxy' | 'sni' | 'quic';
+  /** resolver address, SNI, … */
+  detail: string;
+  category?: string;
+}
+
 export interface EventMap {
   'index:swapped': [meta: IndexMeta];
   'lists:failed': [error: string];
   'config:reloaded': [];
   'overrides:changed': [];
   query: [event: QueryEvent];
+  resolved: [event: ResolvedEvent];
+  'bypass-attempt': [event: BypassEvent];
   'rate-limit': [client: string];
 }
 

@@ -1,7 +1,9 @@
 export { Daemon, systemClock } from './daemon.js';
 export type { Clock, DaemonContext, Stage, StageFactory, StartResult } from './daemon.js';
 export { EventBus } from './events.js';
-export type { EventMap, QueryEvent } from './events.js';
+export type { EventMap, QueryEvent, ResolvedEvent, BypassEvent } from './events.js';
+export { MetricsRegistry } from './metrics.js';
+export type { MetricType, Sample } from './metrics.js';
 export { ensureIndex } from './index-loader.js';
 export { lookupName, formatLookup } from './lookup.js';
 export type { LookupAnswer } from './lookup.js';

@@ -3,12 +3,14 @@
 import type { Config } from '../config.js';
 import type { DomainIndex } from '../lists/index.js';
 import { compilePolicy, compileOverrides } from '../policy/index.js';
-import type { ActiveOverride, CompiledPolicy, Override } from '../policy/index.js';
+import type { ActiveOverride, CompiledGroup, CompiledPolicy, Override } from '../policy/index.js';
 import { compileGroupMatcher } from '../identity/index.js';
 import type { GroupMatcher } from '../identity/index.js';
 
 export interface PolicyState {
   readonly config: Config;
+  /** config groups compiled (same order as matcher results) */
+  readonly groups: readonly CompiledGroup[];
   readonly index: DomainIndex;
   readonly policy: CompiledPolicy;
   readonly matcher: GroupMatcher;
@@ -18,10 +20,12 @@ export interface PolicyState {
 }
 
 export function buildState(config: Config, index: DomainIndex, overrideRecords: readonly Override[], now: number): PolicyState {
+  const policy = compilePolicy(config, index);
   return {
     config,
+    groups: policy.groups,
     index,
-    policy: compilePolicy(config, index),
+    policy,
     matcher: compileGroupMatcher(config.groups),
     overrides: compileOverrides(overrideRecords, now, (n) => index.categoryId(n)),
     overrideRecords,

@@ -1,3 +1,5 @@
 export * from './config.js';
 export { compileGroupMatcher } from './group-matcher.js';
 export type { GroupMatcher } from './group-matcher.js';
+export { IdentityService, emptyDirectory } from './identity-service.js';
+export type { ClientIdentity, DeviceDirectory, IdentitySource } from './identity-service.js';
