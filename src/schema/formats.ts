@@ -129,7 +129,7 @@ export function parseHostPort(text: string, defaultPort: number): { host: string
   const bare = m ? undefined : isIP(text) === 6 ? text : undefined;
   const host = bare ?? m?.[1];
   const port = bare ? defaultPort : m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (!host || isIP(host) === 0 || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  if (!host || isIP(host) === 0 || !Number.isInteger(port) || port < 0 || port > 65535) return undefined;
   return { host, port };
 }
 

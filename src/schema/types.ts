@@ -16,7 +16,7 @@ export const FORMAT_HINTS: Record<string, string> = {
   date: 'a date "YYYY-MM-DD"',
   cidr: 'an IP network such as "10.10.1.0/24" (host bits zero) or a single address',
   'ip-range': 'an address range such as "10.10.1.10-10.10.1.50"',
-  'host-port': 'an address with optional port such as "10.10.0.1:53" or "[fd00::1]:53"',
+  'host-port': 'an address with optional port such as "10.10.0.1:53" or "[fd00::1]:53" (port 0: any free port)',
   ip: 'an IPv4 or IPv6 address',
   mac: 'a MAC address such as "b8:27:eb:12:34:56"',
   timezone: 'an IANA time zone such as "Europe/London"',
