@@ -63,7 +63,7 @@ export async function parseConfig(text: string, file: string, baseDir: string, r
     return {
       ok: false,
       errors: doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(e.pos[0]);
         return { file, line: pos.line, col: pos.col, message: firstLine(e.message) };
       }),
     };

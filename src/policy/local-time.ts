@@ -100,3 +100,15 @@ export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
+
+/**
+ * Every instant at which the local clock reads `date` `seconds`: two in the hour repeated by
+ * fall-back, one normally, and for a time skipped by spring-forward the moment of the jump.
+ */
+export function instantsOf(tz: string, date: string, seconds: number): number[] {
+  const [y, m, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d) + seconds * 1000;
+  const offsets = new Set([offsetAt(tz, wall - 86_400_000), offsetAt(tz, wall), offsetAt(tz, wall + 86_400_000)]);
+  const exact = [...offsets].map((off) => wall - off * 60_000).filter((t) => localWall(tz, t) === wall);
+  return exact.length > 0 ? [...new Set(exact)].sort((a, b) => a - b) : [instantOf(tz, date, seconds)];
+}

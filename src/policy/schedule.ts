@@ -1,7 +1,7 @@
 // Weekly windows in local time, optionally limited to (or suspended on) calendar dates.
 // A window from 22:00 to 06:00 runs past midnight and belongs to the day it starts on.
 import type { DateRange, Schedule } from './config.js';
-import { DAY_INDEX, addDays, instantOf, localTime } from './local-time.js';
+import { DAY_INDEX, addDays, instantsOf, localTime } from './local-time.js';
 import type { LocalTime } from './local-time.js';
 import { parseTimeOfDay } from '../schema/index.js';
 
@@ -75,8 +75,8 @@ function stateAt(s: CompiledSchedule, tz: string, now: number): { open: boolean;
   const candidates: number[] = [];
   for (let d = -1; d <= 8; d++) {
     const date = addDays(today, d);
-    candidates.push(instantOf(tz, date, 0));
-    for (const w of s.windows) candidates.push(instantOf(tz, date, w.from), instantOf(tz, date, w.to));
+    candidates.push(...instantsOf(tz, date, 0));
+    for (const w of s.windows) candidates.push(...instantsOf(tz, date, w.from), ...instantsOf(tz, date, w.to));
   }
   candidates.sort((a, b) => a - b);
   // No change within the horizon (a long holiday): the state is known to hold until its end.
