@@ -9,6 +9,8 @@ import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
 import { MetricsRegistry } from './metrics.js';
 import { IdentityService } from '../identity/index.js';
+import { createListUpdater } from './list-updater.js';
+import type { ListUpdater } from './list-updater.js';
 
 export interface Clock {
   now(): number;
@@ -32,6 +34,13 @@ export interface DaemonContext {
   readonly events: EventBus;
   readonly identity: IdentityService;
   readonly metrics: MetricsRegistry;
+  /** what stages offer each other (the API reads these); filled as stages are created */
+  readonly services: Services;
+}
+
+/** Services stages expose to one another, by name. */
+export interface Services {
+  lists?: ListUpdater;
 }
 
 export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];
@@ -64,9 +73,12 @@ export class Daemon {
     const state = new StateHolder(buildState(config, index.index, [], this.clock.now()));
     const identity = new IdentityService(() => state.current);
     this.ctx = {
-      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus(), identity, metrics: new MetricsRegistry(),
+      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus(), identity, metrics: new MetricsRegistry(), services: {},
     };
-    for (const factory of this.stages) {
+    // The list updater comes first: every later stage may rely on the index being kept current.
+    const lists = createListUpdater(this.ctx);
+    this.ctx.services.lists = lists;
+    for (const factory of [() => lists, ...this.stages]) {
       for (const stage of [factory(this.ctx)].flat()) {
         try {
           await stage.start();

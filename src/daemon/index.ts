@@ -1,5 +1,6 @@
 export { Daemon, systemClock } from './daemon.js';
-export type { Clock, DaemonContext, Stage, StageFactory, StartResult } from './daemon.js';
+export type { Clock, DaemonContext, Services, Stage, StageFactory, StartResult } from './daemon.js';
+export type { ListUpdater } from './list-updater.js';
 export { EventBus } from './events.js';
 export type { EventMap, QueryEvent, ResolvedEvent, BypassEvent } from './events.js';
 export { MetricsRegistry } from './metrics.js';
@@ -7,6 +8,6 @@ export type { MetricType, Sample } from './metrics.js';
 export { ensureIndex } from './index-loader.js';
 export { lookupName, formatLookup } from './lookup.js';
 export type { LookupAnswer } from './lookup.js';
-export { StateHolder, buildState, withOverrides } from './state.js';
+export { StateHolder, buildState, withConfig, withIndex, withOverrides } from './state.js';
 export type { PolicyState } from './state.js';
 export { readStoredOverrides } from './stored-overrides.js';

@@ -36,6 +36,14 @@ export function withOverrides(state: PolicyState, overrideRecords: readonly Over
   return { ...state, overrideRecords, overrides: compileOverrides(overrideRecords, now, (n) => state.index.categoryId(n)) };
 }
 
+export function withIndex(state: PolicyState, index: DomainIndex, now: number): PolicyState {
+  return buildState(state.config, index, state.overrideRecords, now);
+}
+
+export function withConfig(state: PolicyState, config: Config, now: number): PolicyState {
+  return buildState(config, state.index, state.overrideRecords, now);
+}
+
 /** Swappable holder of the current snapshot. */
 export class StateHolder {
   constructor(private state: PolicyState) {}
