@@ -6,6 +6,9 @@ import type { Io } from './cli/common.js';
 import { listsCommand } from './cli/lists-update.js';
 import { lookupCommand } from './cli/lookup.js';
 import { runCommand } from './cli/run.js';
+import { tokenCommand, userCommand } from './cli/users.js';
+import { auditCommand } from './cli/audit.js';
+import { overrideCommand } from './cli/overrides.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -13,13 +16,24 @@ const USAGE = `usage: schoolgate <command> [options]
   check-config FILE                         validate a config; errors as FILE:LINE:COL: message
   lookup DOMAIN [--config FILE] [--client IP] [--at ISO-TIME] [--json]
                                             categories and the decision per group, and why
-  lists update [--config FILE] [--json]     fetch and compile the lists now`;
+  lists update [--config FILE] [--json]     fetch and compile the lists now
+  user add NAME --role ROLE [--config FILE] add an admin account (password on stdin)
+  token add NAME --role ROLE [--config FILE]
+                                            a new API token for scripts (last line: the token)
+  override list|add|revoke …                time-limited overrides (see: schoolgate override)
+  audit verify|export [--config FILE]       check the audit chain; export it as CSV
+
+  Verbs that touch the store work while the daemon runs (through its control socket).`;
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   run: runCommand,
   'check-config': checkConfigCommand,
   lookup: lookupCommand,
   lists: listsCommand,
+  user: userCommand,
+  token: tokenCommand,
+  override: overrideCommand,
+  audit: auditCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -4,13 +4,17 @@ import type { LoadedConfig } from '../config-file/index.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
+import { IdentityService } from '../identity/index.js';
 import { EventBus } from './events.js';
 import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
 import { MetricsRegistry } from './metrics.js';
-import { IdentityService } from '../identity/index.js';
 import { createListUpdater } from './list-updater.js';
 import type { ListUpdater } from './list-updater.js';
+import { createCoreServices } from './core-services.js';
+import type { CoreServices } from './core-services.js';
+import { createRecorder } from './recorder.js';
+import { createControlStage } from './control-stage.js';
 
 export interface Clock {
   now(): number;
@@ -34,6 +38,8 @@ export interface DaemonContext {
   readonly events: EventBus;
   readonly identity: IdentityService;
   readonly metrics: MetricsRegistry;
+  /** audit, users, overrides, requests, incidents, query log, devices */
+  readonly core: CoreServices;
   /** what stages offer each other (the API reads these); filled as stages are created */
   readonly services: Services;
 }
@@ -70,16 +76,26 @@ export class Daemon {
       await this.stop();
       return { ok: false, error: `no usable domain index: ${index.error}` };
     }
-    const state = new StateHolder(buildState(config, index.index, [], this.clock.now()));
-    const identity = new IdentityService(() => state.current);
-    this.ctx = {
-      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus(), identity, metrics: new MetricsRegistry(), services: {},
+    const now = () => this.clock.now();
+    const state = new StateHolder(buildState(config, index.index, [], now()));
+    const events = new EventBus();
+    const core = await createCoreServices({ store: opened.store, state, events, log: this.log, now });
+    await core.devices.start();
+    this.started.push({ name: 'devices', start: async () => undefined, stop: async () => core.devices.stop() });
+    this.started.push({ name: 'overrides', start: async () => undefined, stop: async () => core.overrides.stop() });
+    const ctx: DaemonContext = {
+      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events,
+      identity: new IdentityService(() => state.current, core.devices),
+      metrics: new MetricsRegistry(), core, services: {},
     };
-    // The list updater comes first: every later stage may rely on the index being kept current.
-    const lists = createListUpdater(this.ctx);
-    this.ctx.services.lists = lists;
-    for (const factory of [() => lists, ...this.stages]) {
-      for (const stage of [factory(this.ctx)].flat()) {
+    this.ctx = ctx;
+    // Built-in stages first: the list updater keeps the index current for everyone after it,
+    // the recorder must listen before any stage emits queries, the control socket serves the CLI.
+    const lists = createListUpdater(ctx);
+    ctx.services.lists = lists;
+    const builtIn: StageFactory[] = [() => lists, (c) => createRecorder(c, core), (c) => createControlStage(c, core)];
+    for (const factory of [...builtIn, ...this.stages]) {
+      for (const stage of [factory(ctx)].flat()) {
         try {
           await stage.start();
         } catch (err) {

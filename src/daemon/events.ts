@@ -51,6 +51,8 @@ export interface EventMap {
   query: [event: QueryEvent];
   resolved: [event: ResolvedEvent];
   'bypass-attempt': [event: BypassEvent];
+  /** open (unacknowledged) incidents: the alert LED follows this */
+  'incidents:open': [count: number];
   'rate-limit': [client: string];
 }
 

@@ -8,7 +8,7 @@ import type { AbstractSublevel } from 'abstract-level';
 /** Bumped when the layout of stored records changes; migrations live in migrate.ts. */
 export const STORE_VERSION = 1;
 
-export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents', 'usage', 'users'] as const;
+export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents', 'usage', 'users', 'requests', 'sessions'] as const;
 export type StoreKind = (typeof KINDS)[number];
 
 export type JsonValue = unknown;
@@ -25,6 +25,9 @@ export interface Store {
   readonly incidents: Sublevel;
   readonly usage: Sublevel;
   readonly users: Sublevel;
+  /** access requests from the block page, and site reports */
+  readonly requests: Sublevel;
+  readonly sessions: Sublevel;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,8 @@ export async function openStore(dataDir: string): Promise<OpenStoreResult> {
     incidents: sub('incidents'),
     usage: sub('usage'),
     users: sub('users'),
+    requests: sub('requests'),
+    sessions: sub('sessions'),
     close: () => db.close(),
   };
   const version = (await store.settings.get('storeVersion')) as number | undefined;
@@ -63,4 +68,9 @@ export async function openStore(dataDir: string): Promise<OpenStoreResult> {
   }
   if (version === undefined) await store.settings.put('storeVersion', STORE_VERSION);
   return { ok: true, store };
+}
+
+/** A put flushed to disk before it resolves (fsync): for records a power cut must not lose. */
+export function putDurable(store: Store, sublevel: Sublevel, key: string, value: JsonValue): Promise<void> {
+  return store.db.batch<string, JsonValue>([{ type: 'put', sublevel, key, value }], { sync: true });
 }

@@ -1,0 +1,77 @@
+// The services every stage and the API lean on, built once the store is open: the audit chain,
+// users, overrides and access requests, incidents, the query log, and device identity.
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { AuditLog } from '../audit/index.js';
+import { Users } from '../users/index.js';
+import { OverrideService, RequestService } from '../overrides/index.js';
+import { IncidentDetector, IncidentService, createNotifier } from '../incidents/index.js';
+import { QueryLog, QueryStats } from '../querylog/index.js';
+import { KernelDeviceDirectory } from '../identity/index.js';
+import { normaliseName } from '../lists/index.js';
+import { maxDurationSeconds } from '../policy/index.js';
+import type { OverrideRules } from '../policy/index.js';
+import { parseDuration } from '../schema/index.js';
+import type { Store } from '../store/index.js';
+import type { StateHolder } from './state.js';
+import { withOverrides } from './state.js';
+import type { EventBus } from './events.js';
+
+export interface CoreServices {
+  audit: AuditLog;
+  users: Users;
+  overrides: OverrideService;
+  requests: RequestService;
+  incidents: IncidentService;
+  detector: IncidentDetector;
+  queryLog: QueryLog;
+  stats: QueryStats;
+  devices: KernelDeviceDirectory;
+}
+
+export const normalise = (d: string): string | undefined => {
+  const n = normaliseName(d);
+  return n.ok ? n.name : undefined;
+};
+
+export function overrideRules(state: StateHolder): OverrideRules {
+  const { config, index, policy } = state.current;
+  const bits = index.newBits();
+  return {
+    maxDurationSeconds: maxDurationSeconds(config.overrides.maxDuration),
+    minReasonLength: config.overrides.minReasonLength,
+    locked: policy.locked,
+    groups: new Set(config.groups.map((g) => g.name)),
+    categories: new Set(index.categories.map((c) => c.name)),
+    lockedCategoryOf: (domain) => {
+      index.lookupInto(domain, bits);
+      return index.namesOf(bits).find((c) => policy.locked.has(c));
+    },
+  };
+}
+
+export function detectorRules(config: Config) {
+  return { watched: new Set(config.incidents.categories), burst: config.incidents.burst, windowMs: (parseDuration(config.incidents.window) ?? 600) * 1000 };
+}
+
+export async function createCoreServices(deps: { store: Store; state: StateHolder; events: EventBus; log: Logger; now: () => number }): Promise<CoreServices> {
+  const { store, state, events, log, now } = deps;
+  const config = () => state.current.config;
+  const audit = new AuditLog(store, now);
+  await audit.open();
+  const users = new Users(store, audit, now);
+  const overrides = new OverrideService({
+    store, audit, now, normalise,
+    rules: () => overrideRules(state),
+    onChange: (records) => {
+      state.swap(withOverrides(state.current, records, now()));
+      events.emit('overrides:changed');
+    },
+  });
+  await overrides.load();
+  const requests = new RequestService(store, audit, overrides, now, normalise);
+  const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), createNotifier(() => config().incidents, log.child({ stage: 'incidents' })));
+  await incidents.load();
+  const devices = new KernelDeviceDirectory({ neighbours: config().identity.neighbours, leasesFile: config().identity.leases, log: log.child({ stage: 'identity' }) });
+  return { audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices };
+}
