@@ -68,7 +68,7 @@ for (const c of tampering) {
 }
 
 t.test('appends after a truncation keep the gap visible', async (t) => {
-  const { store, audit, dir } = await fresh(t);
+  const { store, dir } = await fresh(t);
   await store.audit.del('000000000005');
   await store.close();
   const reopened = await openStore(dir);
