@@ -26,7 +26,7 @@ export async function viaDaemonOr<T>(
     if (!index.ok) return { ok: false, error: `no usable domain index: ${index.error}` };
     // Overrides are loaded from the store into the snapshot, so offline answers match the daemon's.
     const state = new StateHolder(buildState(loaded.config, index.index, [], Date.now()));
-    const core = await createCoreServices({ store: opened.store, state, events: new EventBus(), log: silentLogger(), now: Date.now });
+    const core = await createCoreServices({ loaded, store: opened.store, state, events: new EventBus(), log: silentLogger(), now: Date.now });
     try {
       return { ok: true, value: await offline(core, state.current) };
     } finally {

@@ -16,6 +16,9 @@ import type { Store } from '../store/index.js';
 import type { StateHolder } from './state.js';
 import { withOverrides } from './state.js';
 import type { EventBus } from './events.js';
+import { ConfigService } from './config-service.js';
+import type { LoadedConfig } from '../config-file/index.js';
+import { readCategoryCatalog } from '../lists/index.js';
 
 export interface CoreServices {
   audit: AuditLog;
@@ -27,6 +30,7 @@ export interface CoreServices {
   queryLog: QueryLog;
   stats: QueryStats;
   devices: KernelDeviceDirectory;
+  config: ConfigService;
 }
 
 export const normalise = (d: string): string | undefined => {
@@ -54,7 +58,7 @@ export function detectorRules(config: Config) {
   return { watched: new Set(config.incidents.categories), burst: config.incidents.burst, windowMs: (parseDuration(config.incidents.window) ?? 600) * 1000 };
 }
 
-export async function createCoreServices(deps: { store: Store; state: StateHolder; events: EventBus; log: Logger; now: () => number }): Promise<CoreServices> {
+export async function createCoreServices(deps: { loaded: LoadedConfig; store: Store; state: StateHolder; events: EventBus; log: Logger; now: () => number }): Promise<CoreServices> {
   const { store, state, events, log, now } = deps;
   const config = () => state.current.config;
   const audit = new AuditLog(store, now);
@@ -73,5 +77,9 @@ export async function createCoreServices(deps: { store: Store; state: StateHolde
   const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), createNotifier(() => config().incidents, log.child({ stage: 'incidents' })));
   await incidents.load();
   const devices = new KernelDeviceDirectory({ neighbours: config().identity.neighbours, leasesFile: config().identity.leases, log: log.child({ stage: 'identity' }) });
-  return { audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices };
+  const configService = new ConfigService(deps.loaded, { state, events, audit, now, readCatalog: (c) => readCategoryCatalog(c.dataDir, c.lists) });
+  return {
+    audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices,
+    config: configService,
+  };
 }

@@ -79,7 +79,7 @@ export class Daemon {
     const now = () => this.clock.now();
     const state = new StateHolder(buildState(config, index.index, [], now()));
     const events = new EventBus();
-    const core = await createCoreServices({ store: opened.store, state, events, log: this.log, now });
+    const core = await createCoreServices({ loaded: this.loaded, store: opened.store, state, events, log: this.log, now });
     await core.devices.start();
     this.started.push({ name: 'devices', start: async () => undefined, stop: async () => core.devices.stop() });
     this.started.push({ name: 'overrides', start: async () => undefined, stop: async () => core.overrides.stop() });
@@ -114,6 +114,14 @@ export class Daemon {
       rssMB: Math.round(process.memoryUsage.rss() / 1e6),
     }, 'ready');
     return { ok: true };
+  }
+
+  /** SIGHUP: re-read the config file; a bad file is reported and the running config kept. */
+  async reload(): Promise<void> {
+    if (!this.ctx) return;
+    const r = await this.ctx.core.config.reload({ name: 'SIGHUP', kind: 'system' });
+    if (r.ok) this.log.info({ changed: r.changed }, 'config reloaded');
+    else this.log.error({ err: r.message }, 'config not reloaded; the running config stays');
   }
 
   async stop(): Promise<void> {

@@ -13,3 +13,5 @@ export type { PolicyState } from './state.js';
 export { createCoreServices, normalise, overrideRules } from './core-services.js';
 export type { CoreServices } from './core-services.js';
 export { cliActor } from './control-stage.js';
+export { ConfigService, RESTART_KEYS } from './config-service.js';
+export type { ConfigChangeResult } from './config-service.js';

@@ -5,7 +5,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import { DomainIndex, compileInChild, indexPath } from '../lists/index.js';
+import { DomainIndex, compileInChild, indexPath, listsKey } from '../lists/index.js';
 import type { CompileResult } from '../lists/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { DaemonContext, Stage } from './daemon.js';
@@ -44,7 +44,7 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
 
   const run = (fetch: 'always' | 'when-due', reason: string): Promise<CompileResult> => {
     running ??= (async () => {
-      const { config } = ctx.loaded;
+      const { config } = ctx.state.current;
       log.info({ reason, fetch }, 'list update started');
       const result = await compileInChild({ dataDir: config.dataDir, lists: config.lists, fetch });
       lastResult = result;
@@ -67,7 +67,7 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
   const due = (): boolean => {
     const now = ctx.clock.now();
     const reports = new Map(ctx.state.current.index.lists.map((r) => [r.name, r]));
-    return ctx.loaded.config.lists.some((l) => {
+    return ctx.state.current.config.lists.some((l) => {
       if (!/^https?:\/\//i.test(l.source)) return false;
       const fetchedAt = Date.parse(reports.get(l.name)?.fetchedAt ?? '');
       return !(now - fetchedAt < (parseDuration(l.update) ?? 86400) * 1000);
@@ -81,6 +81,11 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
       else schedule();
     }, CHECK_EVERY_MS * (1 + Math.random() * 0.2));
     timer.unref();
+  };
+
+  // A config change that touches the lists needs a new index (fetching only what is due).
+  const onConfig = () => {
+    if (ctx.state.current.index.meta.listsKey !== listsKey(ctx.state.current.config.lists)) void run('when-due', 'config changed');
   };
 
   return {
@@ -98,12 +103,14 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
         }, 300);
       });
       watcher.on('error', (err) => log.warn({ err }, 'index folder watch failed'));
+      ctx.events.on('config:reloaded', onConfig);
       schedule();
     },
     async stop() {
       clearTimeout(timer);
       clearTimeout(debounce);
       watcher?.close();
+      ctx.events.off('config:reloaded', onConfig);
       await running;
     },
   };

@@ -1,0 +1,98 @@
+// Changes to the config while the daemon runs: from the UI/API (edit one section of the YAML
+// document in place, comments kept), or a reload of the file (SIGHUP). Every change is validated
+// as a whole config, written atomically, applied by swapping the snapshot, and audited with a
+// diff. Keys that need a restart are refused here and named.
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { Config } from '../config.js';
+import { ConfigSchema } from '../config.js';
+import { formatConfigError, parseConfig, DEV_PROFILE_NAME } from '../config-file/index.js';
+import type { CatalogReader, ConfigError, LoadedConfig } from '../config-file/index.js';
+import type { Actor, AuditLog } from '../audit/index.js';
+import { canonicalJson } from '../audit/index.js';
+import { writeFileAtomic } from '../store/index.js';
+import type { StateHolder } from './state.js';
+import { withConfig } from './state.js';
+import type { EventBus } from './events.js';
+
+export type ConfigChangeResult =
+  | { ok: true; config: Config; changed: string[] }
+  | { ok: false; code: 'SG_BAD_CONFIG' | 'SG_NEEDS_RESTART' | 'SG_NOT_FOUND'; message: string; errors?: ConfigError[] };
+
+/** Top-level keys whose change needs a restart (schema `requiresRestart`). */
+export const RESTART_KEYS: readonly string[] = Object.entries(ConfigSchema.properties)
+  .filter(([, s]) => (s as { requiresRestart?: boolean }).requiresRestart)
+  .map(([k]) => k);
+
+export class ConfigService {
+  private text: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private loaded: LoadedConfig,
+    private readonly deps: { state: StateHolder; events: EventBus; audit: AuditLog; readCatalog: CatalogReader; now: () => number },
+  ) {
+    this.text = loaded.text;
+  }
+
+  get current(): Config {
+    return this.deps.state.current.config;
+  }
+
+  get file(): string {
+    return this.loaded.file;
+  }
+
+  /** Replaces one value (e.g. ['groups', 1] or ['schedules', 'lunch']) and applies the result. */
+  set(path: (string | number)[], value: unknown, actor: Actor, reason?: string): Promise<ConfigChangeResult> {
+    return this.serial(async () => {
+      const doc = parseDocument(this.text);
+      if (value === undefined) doc.deleteIn(path);
+      else doc.setIn(path, doc.createNode(value));
+      return this.apply(doc.toString(), actor, 'config.change', reason, path.join('.'));
+    });
+  }
+
+  /** The group named `name` replaced by `group` (DESIGN: PUT /api/v1/groups/:name). */
+  setGroup(name: string, group: unknown, actor: Actor, reason?: string): Promise<ConfigChangeResult> {
+    const at = this.current.groups.findIndex((g) => g.name === name);
+    if (at === -1) return Promise.resolve({ ok: false, code: 'SG_NOT_FOUND', message: `no group "${name}"` });
+    return this.set(['groups', at], group, actor, reason);
+  }
+
+  /** Re-reads the file (SIGHUP, or a changed file on disk). */
+  reload(actor: Actor): Promise<ConfigChangeResult> {
+    return this.serial(async () => {
+      if (this.loaded.file === DEV_PROFILE_NAME) return { ok: false, code: 'SG_BAD_CONFIG', message: 'the dev profile has no file to reload' };
+      const text = await readFile(this.loaded.file, 'utf8');
+      return this.apply(text, actor, 'config.reload', undefined, undefined, false);
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(text: string, actor: Actor, action: string, reason: string | undefined, target: string | undefined, write = true): Promise<ConfigChangeResult> {
+    const parsed = await parseConfig(text, this.loaded.file, this.loaded.baseDir, this.deps.readCatalog);
+    if (!parsed.ok) return { ok: false, code: 'SG_BAD_CONFIG', message: parsed.errors.map(formatConfigError).join('\n'), errors: parsed.errors };
+    const before = this.current;
+    const after = parsed.loaded.config;
+    const changed = Object.keys(ConfigSchema.properties).filter((k) => canonicalJson(before[k as keyof Config]) !== canonicalJson(after[k as keyof Config]));
+    const restart = changed.filter((k) => RESTART_KEYS.includes(k));
+    if (restart.length > 0) return { ok: false, code: 'SG_NEEDS_RESTART', message: `changing ${restart.join(', ')} needs a restart of the daemon` };
+    if (changed.length === 0) return { ok: true, config: before, changed };
+    if (write && this.loaded.file !== DEV_PROFILE_NAME) await writeFileAtomic(this.loaded.file, text, 0o640);
+    this.text = text;
+    this.loaded = { ...this.loaded, text, config: after };
+    this.deps.state.swap(withConfig(this.deps.state.current, after, this.deps.now()));
+    await this.deps.audit.append({
+      actor, action, target, reason,
+      details: { changed, diff: Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof Config], after: after[k as keyof Config] }])) },
+    });
+    this.deps.events.emit('config:reloaded');
+    return { ok: true, config: after, changed };
+  }
+}
