@@ -67,7 +67,7 @@ async function measure(size: number): Promise<Row> {
   const p = JSON.parse(probe.stdout) as { loadMs: number; lookupsPerSec: number };
 
   // The whole daemon: steady RSS after start, then the peak while it swaps in a recompiled index.
-  const daemon = spawn(process.execPath, [cli, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const daemon = spawn(process.execPath, ['--max-semi-space-size=1', cli, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   daemon.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
   await waitFor(() => out.includes('"msg":"ready"'), 120_000);

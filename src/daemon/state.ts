@@ -5,6 +5,7 @@ import type { DomainIndex } from '../lists/index.js';
 import { compilePolicy, compileOverrides } from '../policy/index.js';
 import type { ActiveOverride, CompiledGroup, CompiledPolicy, Override } from '../policy/index.js';
 import { compileGroupMatcher } from '../identity/index.js';
+import { loadZone } from '../schema/index.js';
 import type { GroupMatcher } from '../identity/index.js';
 
 export interface PolicyState {
@@ -20,7 +21,9 @@ export interface PolicyState {
 }
 
 export function buildState(config: Config, index: DomainIndex, overrideRecords: readonly Override[], now: number): PolicyState {
-  const policy = compilePolicy(config, index);
+  const zone = loadZone(config.timezone);
+  // check-config validated the zone; if tzdata vanished since, fall back to UTC and say so in the name.
+  const policy = compilePolicy(config, index, zone.ok ? zone.zone : { name: `UTC (${config.timezone} unreadable)`, times: [], offsets: [], initial: 0 });
   return {
     config,
     groups: policy.groups,

@@ -4,6 +4,7 @@ import type { DateRange, Schedule } from './config.js';
 import { DAY_INDEX, addDays, instantsOf, localTime } from './local-time.js';
 import type { LocalTime } from './local-time.js';
 import { parseTimeOfDay } from '../schema/index.js';
+import type { Zone } from '../schema/index.js';
 
 interface CompiledWindow {
   /** start days, indexed 0 = Monday */
@@ -18,7 +19,7 @@ export interface CompiledSchedule {
   only?: DateRange[];
   except?: DateRange[];
   /** the state holds from `from` until `until`: queries inside that span reuse it */
-  memo?: { from: number; until: number; open: boolean; tz: string };
+  memo?: { from: number; until: number; open: boolean; tz: Zone };
 }
 
 export function compileSchedule(name: string, schedule: Schedule, calendar: Record<string, DateRange[]>): CompiledSchedule {
@@ -55,7 +56,7 @@ export function isOpenAt(s: CompiledSchedule, t: LocalTime): boolean {
   return false;
 }
 
-export function isOpen(s: CompiledSchedule, tz: string, now: number): boolean {
+export function isOpen(s: CompiledSchedule, tz: Zone, now: number): boolean {
   return stateAt(s, tz, now).open;
 }
 
@@ -63,11 +64,11 @@ export function isOpen(s: CompiledSchedule, tz: string, now: number): boolean {
  * The next instant after `now` at which the schedule opens or closes (looking eight days
  * ahead; beyond that, the horizon). Used to clamp the TTL of an answer a window allowed.
  */
-export function nextChange(s: CompiledSchedule, tz: string, now: number): number {
+export function nextChange(s: CompiledSchedule, tz: Zone, now: number): number {
   return stateAt(s, tz, now).until;
 }
 
-function stateAt(s: CompiledSchedule, tz: string, now: number): { open: boolean; until: number } {
+function stateAt(s: CompiledSchedule, tz: Zone, now: number): { open: boolean; until: number } {
   const m = s.memo;
   if (m && m.tz === tz && now >= m.from && now < m.until) return m;
   const open = isOpenAt(s, localTime(tz, now));

@@ -4,6 +4,7 @@ import t from 'tap';
 import { compilePolicy, compileOverrides, decide } from '../../src/policy/index.js';
 import type { Override } from '../../src/policy/index.js';
 import { compileGroupMatcher } from '../../src/identity/index.js';
+import { loadZone } from '../../src/schema/index.js';
 import { memoryIndex } from '../fixtures/memory-index.js';
 import { configFrom } from '../fixtures/config.js';
 
@@ -45,7 +46,9 @@ groups:
   - { name: guests, default: true }
 `, ['illegal', 'gambling', 'games', 'social', 'allowlist', 'spring', 'autumn']);
 
-const policy = compilePolicy(config, index);
+const zone = loadZone('Europe/London');
+if (!zone.ok) throw new Error(zone.error);
+const policy = compilePolicy(config, index, zone.zone);
 const matcher = compileGroupMatcher(config.groups);
 
 let nextId = 0;
