@@ -11,6 +11,7 @@ import { runCommand } from './cli/run.js';
 import { tokenCommand, userCommand } from './cli/users.js';
 import { auditCommand } from './cli/audit.js';
 import { overrideCommand } from './cli/overrides.js';
+import { devicesCommand } from './cli/devices.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -24,6 +25,7 @@ const USAGE = `usage: schoolgate <command> [options]
                                             a new API token for scripts (last line: the token)
   override list|add|revoke …                time-limited overrides (see: schoolgate override)
   audit verify|export [--config FILE]       check the audit chain; export it as CSV
+  devices import FILE [--config FILE]       replace the device register (CSV: mac,user,group[,class,expires])
 
   Verbs that touch the store work while the daemon runs (through its control socket).`;
 
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   token: tokenCommand,
   override: overrideCommand,
   audit: auditCommand,
+  devices: devicesCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -146,6 +146,13 @@ function sectionPairs(config: Config): Problem[] {
   if (leds.backend === 'gpio' && !leds.pins) out.push({ path: ['leds'], message: 'backend "gpio" needs "pins"' });
   if (leds.backend === 'sysfs' && !leds.names) out.push({ path: ['leds'], message: 'backend "sysfs" needs "names"' });
   if (leds.backend === 'file' && !leds.path) out.push({ path: ['leds'], message: 'backend "file" needs "path"' });
+  const groupNames = new Set(config.groups.map((g) => g.name));
+  config.portal.groups.forEach((g, i) => {
+    if (!groupNames.has(g)) out.push({ path: ['portal', 'groups', i], message: `unknown group "${g}"` });
+  });
+  if (config.portal.groups.length > 0 && !config.portal.address && !config.dns.blocking.address) {
+    out.push({ path: ['portal'], message: 'the portal needs "address" (or dns.blocking.address)' });
+  }
   if (config.mode === 'gateway') {
     if (config.network.lan.length === 0) out.push({ path: ['network', 'lan'], message: 'gateway mode needs at least one LAN interface' });
     config.network.lan.forEach((l, i) => {

@@ -91,6 +91,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
     lists: config.lists.map((l) => (/^https?:\/\//i.test(l.source) ? l : { ...l, source: abs(l.source) })),
     identity: { ...config.identity, leases: config.identity.leases && abs(config.identity.leases) },
     leds: { ...config.leds, path: config.leds.path && abs(config.leds.path) },
+    devices: { ...config.devices, register: config.devices.register && abs(config.devices.register) },
   };
 }
 

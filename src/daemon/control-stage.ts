@@ -43,6 +43,7 @@ export function createControlStage(ctx: DaemonContext, core: CoreServices): Stag
       return out;
     },
     'override.list': async () => core.overrides.list(),
+    'devices.import': async (a) => core.register.importText(str(a.text) ?? '', cliActor(), str(a.from) ?? 'cli'),
     'override.add': async (a) => core.overrides.create(a as OverrideInput, cliActor(), { source: 'cli' }),
     'override.revoke': async (a) => core.overrides.revoke(str(a.id) ?? '', cliActor(), str(a.reason)),
   });

@@ -7,14 +7,14 @@ import { Users } from '../users/index.js';
 import { OverrideService, RequestService } from '../overrides/index.js';
 import { IncidentDetector, IncidentService, createNotifier } from '../incidents/index.js';
 import { QueryLog, QueryStats } from '../querylog/index.js';
-import { KernelDeviceDirectory } from '../identity/index.js';
+import { KernelDeviceDirectory, RegisterService } from '../identity/index.js';
 import { normaliseName } from '../lists/index.js';
 import { maxDurationSeconds } from '../policy/index.js';
 import type { OverrideRules } from '../policy/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { Store } from '../store/index.js';
 import type { StateHolder } from './state.js';
-import { withOverrides } from './state.js';
+import { withOverrides, withRegister } from './state.js';
 import type { EventBus } from './events.js';
 import { ConfigService } from './config-service.js';
 import type { LoadedConfig } from '../config-file/index.js';
@@ -31,6 +31,7 @@ export interface CoreServices {
   stats: QueryStats;
   devices: KernelDeviceDirectory;
   config: ConfigService;
+  register: RegisterService;
 }
 
 export const normalise = (d: string): string | undefined => {
@@ -77,9 +78,12 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
   const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), createNotifier(() => config().incidents, log.child({ stage: 'incidents' })));
   await incidents.load();
   const devices = new KernelDeviceDirectory({ neighbours: config().identity.neighbours, leasesFile: config().identity.leases, log: log.child({ stage: 'identity' }) });
+  const register = new RegisterService(store, audit, () => new Set(state.current.config.groups.map((g) => g.name)), (r) => state.swap(withRegister(state.current, r)), log.child({ stage: 'identity' }));
+  await register.load();
   const configService = new ConfigService(deps.loaded, { state, events, audit, now, readCatalog: (c) => readCategoryCatalog(c.dataDir, c.lists) });
   return {
     audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices,
     config: configService,
+    register,
   };
 }

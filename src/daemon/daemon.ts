@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { IdentityService } from '../identity/index.js';
+import { localDay } from '../policy/index.js';
 import { EventBus } from './events.js';
 import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
@@ -83,9 +84,11 @@ export class Daemon {
     await core.devices.start();
     this.started.push({ name: 'devices', start: async () => undefined, stop: async () => core.devices.stop() });
     this.started.push({ name: 'overrides', start: async () => undefined, stop: async () => core.overrides.stop() });
+    if (config.devices.register) await core.register.watchFile(config.devices.register);
+    this.started.push({ name: 'register', start: async () => undefined, stop: async () => core.register.stop() });
     const ctx: DaemonContext = {
       loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events,
-      identity: new IdentityService(() => state.current, core.devices),
+      identity: new IdentityService(() => state.current, core.devices, now, (ms) => localDay(state.current.policy.timezone, ms)),
       metrics: new MetricsRegistry(), core, services: {},
     };
     this.ctx = ctx;

@@ -14,19 +14,21 @@ export function createRecorder(ctx: DaemonContext, core: CoreServices): Stage {
   const config = () => ctx.state.current.config;
 
   const onQuery = (e: QueryEvent) => {
-    const hostname = core.devices.hostnameOf(e.mac, e.client);
-    core.queryLog.add(hostname ? { ...e, hostname } : e);
+    // The identity is cached per client: this is a map read, not a lookup of the tables.
+    const who = ctx.identity.identify(e.client);
+    const hostname = who.hostname ?? core.devices.hostnameOf(e.mac, e.client);
+    core.queryLog.add(hostname || who.user ? { ...e, hostname, user: who.user } : e);
     core.stats.add(e);
     if (e.action !== 'block') return;
     const trigger = core.detector.onBlocked({ client: e.client, domain: e.name, category: e.category, reason: e.reason }, e.time);
     if (trigger) {
-      core.incidents.record(trigger, { mac: e.mac, hostname, group: e.group }).catch((err: Error) => log.error({ err: err.message }, 'incident not recorded'));
+      core.incidents.record(trigger, { mac: e.mac, hostname, user: who.user, group: e.group }).catch((err: Error) => log.error({ err: err.message }, 'incident not recorded'));
     }
   };
   const onBypass = (e: BypassEvent) => {
     const who = ctx.identity.identify(e.client);
     core.incidents
-      .record({ type: 'bypass', client: e.client, category: e.category, domain: e.detail, count: 1 }, { mac: e.mac ?? who.mac, hostname: who.hostname, group: who.group.name, detail: e.kind })
+      .record({ type: 'bypass', client: e.client, category: e.category, domain: e.detail, count: 1 }, { mac: e.mac ?? who.mac, hostname: who.hostname, user: who.user, group: who.group.name, detail: e.kind })
       .catch((err: Error) => log.error({ err: err.message }, 'bypass incident not recorded'));
   };
 

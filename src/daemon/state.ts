@@ -6,7 +6,7 @@ import { compilePolicy, compileOverrides } from '../policy/index.js';
 import type { ActiveOverride, CompiledGroup, CompiledPolicy, Override } from '../policy/index.js';
 import { compileGroupMatcher } from '../identity/index.js';
 import { loadZone } from '../schema/index.js';
-import type { GroupMatcher } from '../identity/index.js';
+import type { GroupMatcher, RegisteredDevice } from '../identity/index.js';
 
 export interface PolicyState {
   readonly config: Config;
@@ -18,9 +18,11 @@ export interface PolicyState {
   readonly overrides: readonly ActiveOverride[];
   /** the stored records behind `overrides` (active, scheduled and pending ones) */
   readonly overrideRecords: readonly Override[];
+  /** the device register: mac → user and group */
+  readonly register: ReadonlyMap<string, RegisteredDevice>;
 }
 
-export function buildState(config: Config, index: DomainIndex, overrideRecords: readonly Override[], now: number): PolicyState {
+export function buildState(config: Config, index: DomainIndex, overrideRecords: readonly Override[], now: number, register: ReadonlyMap<string, RegisteredDevice> = new Map()): PolicyState {
   const zone = loadZone(config.timezone);
   // check-config validated the zone; if tzdata vanished since, fall back to UTC and say so in the name.
   const policy = compilePolicy(config, index, zone.ok ? zone.zone : { name: `UTC (${config.timezone} unreadable)`, times: [], offsets: [], initial: 0 });
@@ -32,6 +34,7 @@ export function buildState(config: Config, index: DomainIndex, overrideRecords: 
     matcher: compileGroupMatcher(config.groups),
     overrides: compileOverrides(overrideRecords, now, (n) => index.categoryId(n)),
     overrideRecords,
+    register,
   };
 }
 
@@ -40,11 +43,15 @@ export function withOverrides(state: PolicyState, overrideRecords: readonly Over
 }
 
 export function withIndex(state: PolicyState, index: DomainIndex, now: number): PolicyState {
-  return buildState(state.config, index, state.overrideRecords, now);
+  return buildState(state.config, index, state.overrideRecords, now, state.register);
 }
 
 export function withConfig(state: PolicyState, config: Config, now: number): PolicyState {
-  return buildState(config, state.index, state.overrideRecords, now);
+  return buildState(config, state.index, state.overrideRecords, now, state.register);
+}
+
+export function withRegister(state: PolicyState, register: ReadonlyMap<string, RegisteredDevice>): PolicyState {
+  return { ...state, register };
 }
 
 /** Swappable holder of the current snapshot. */

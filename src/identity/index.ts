@@ -5,3 +5,7 @@ export { IdentityService, emptyDirectory } from './identity-service.js';
 export type { ClientIdentity, DeviceDirectory, IdentitySource } from './identity-service.js';
 export { KernelDeviceDirectory, parseIpNeigh, parseLeases, parseProcArp } from './device-directory.js';
 export type { DirectoryOptions } from './device-directory.js';
+export { parseRegister, diffRegister, registeredOn } from './device-register.js';
+export type { RegisteredDevice, RegisterDiff, RegisterError, RegisterParse } from './device-register.js';
+export { RegisterService } from './register-service.js';
+export type { ImportResult } from './register-service.js';

@@ -87,3 +87,9 @@ export function instantsOf(tz: Zone, date: string, seconds: number): number[] {
   const exact = [...offsets].map((off) => wall - off * 60_000).filter((t) => localWall(tz, t) === wall);
   return exact.length > 0 ? [...new Set(exact)].sort((a, b) => a - b) : [instantOf(tz, date, seconds)];
 }
+
+/** The local date at `ms` and the instant that day ends. */
+export function localDay(tz: Zone, ms: number): { date: string; endsAt: number } {
+  const date = localTime(tz, ms).date;
+  return { date, endsAt: instantOf(tz, addDays(date, 1), 0) };
+}

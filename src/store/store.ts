@@ -8,7 +8,7 @@ import type { AbstractSublevel } from 'abstract-level';
 /** Bumped when the layout of stored records changes; migrations live in migrate.ts. */
 export const STORE_VERSION = 1;
 
-export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents', 'usage', 'users', 'requests', 'sessions'] as const;
+export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents', 'usage', 'users', 'requests', 'sessions', 'devices', 'visitors', 'proposals'] as const;
 export type StoreKind = (typeof KINDS)[number];
 
 export type JsonValue = unknown;
@@ -28,6 +28,12 @@ export interface Store {
   /** access requests from the block page, and site reports */
   readonly requests: Sublevel;
   readonly sessions: Sublevel;
+  /** the device register (mac → user, group) */
+  readonly devices: Sublevel;
+  /** visitor codes and the visitors' log */
+  readonly visitors: Sublevel;
+  /** four-eyes policy change proposals */
+  readonly proposals: Sublevel;
   close(): Promise<void>;
 }
 
@@ -59,6 +65,9 @@ export async function openStore(dataDir: string): Promise<OpenStoreResult> {
     users: sub('users'),
     requests: sub('requests'),
     sessions: sub('sessions'),
+    devices: sub('devices'),
+    visitors: sub('visitors'),
+    proposals: sub('proposals'),
     close: () => db.close(),
   };
   const version = (await store.settings.get('storeVersion')) as number | undefined;
