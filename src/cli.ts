@@ -12,6 +12,7 @@ import { tokenCommand, userCommand } from './cli/users.js';
 import { auditCommand } from './cli/audit.js';
 import { overrideCommand } from './cli/overrides.js';
 import { devicesCommand } from './cli/devices.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -26,6 +27,9 @@ const USAGE = `usage: schoolgate <command> [options]
   override list|add|revoke …                time-limited overrides (see: schoolgate override)
   audit verify|export [--config FILE]       check the audit chain; export it as CSV
   devices import FILE [--config FILE]       replace the device register (CSV: mac,user,group[,class,expires])
+  backup FILE [--with-logs] [--config FILE] config, users, overrides, audit (and logs) to FILE
+  restore FILE [--with-config] [--config FILE]
+                                            restore a backup (daemon stopped; its audit chain must verify)
 
   Verbs that touch the store work while the daemon runs (through its control socket).`;
 
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   override: overrideCommand,
   audit: auditCommand,
   devices: devicesCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

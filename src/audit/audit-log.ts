@@ -95,25 +95,8 @@ export class AuditLog {
 
   async verify(): Promise<VerifyResult> {
     await this.queue;
-    let expected = 1;
-    let prev = GENESIS;
-    let entries = 0;
-    for await (const [key, v] of this.store.audit.iterator()) {
-      const e = v as AuditEntry;
-      if (key !== keyOf(e.seq)) return { ok: false, entries, seq: e.seq, problem: `entry stored under key ${key} claims to be entry ${e.seq}` };
-      if (e.seq !== expected) return { ok: false, entries, seq: expected, problem: `entry ${expected}${e.seq > expected + 1 ? `–${e.seq - 1}` : ''} missing (next is ${e.seq})` };
-      if (e.prev !== prev) return { ok: false, entries, seq: e.seq, problem: `entry ${e.seq} does not follow entry ${e.seq - 1} (chain broken)` };
-      const { hash, ...rest } = e;
-      if (entryHash(rest) !== hash) return { ok: false, entries, seq: e.seq, problem: `entry ${e.seq} was altered (hash mismatch)` };
-      prev = hash;
-      expected++;
-      entries++;
-    }
     const recorded = (await this.store.settings.get(HEAD_KEY)) as { seq: number; hash: string } | undefined;
-    if (recorded && (recorded.seq !== entries || recorded.hash !== prev)) {
-      return { ok: false, entries, seq: recorded.seq, problem: `the log ends at entry ${entries} but entry ${recorded.seq} was written (entries removed from the end)` };
-    }
-    return { ok: true, entries, head: prev };
+    return verifyChain(this.store.audit.iterator(), recorded);
   }
 
   /** CSV for the e-safety committee: one row per entry, oldest first. */
@@ -132,3 +115,30 @@ function csvCell(v: string | number): string {
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+/**
+ * Checks a chain given as [key, entry] pairs in key order (the store's iterator, or a backup's
+ * records), against the recorded head if there is one.
+ */
+export async function verifyChain(entries: AsyncIterable<[string, unknown]> | Iterable<[string, unknown]>, recorded?: { seq: number; hash: string }): Promise<VerifyResult> {
+  let expected = 1;
+  let prev = GENESIS;
+  let count = 0;
+  for await (const [key, v] of entries) {
+    const e = v as AuditEntry;
+    if (key !== keyOf(e.seq)) return { ok: false, entries: count, seq: e.seq, problem: `entry stored under key ${key} claims to be entry ${e.seq}` };
+    if (e.seq !== expected) return { ok: false, entries: count, seq: expected, problem: `entry ${expected}${e.seq > expected + 1 ? `–${e.seq - 1}` : ''} missing (next is ${e.seq})` };
+    if (e.prev !== prev) return { ok: false, entries: count, seq: e.seq, problem: `entry ${e.seq} does not follow entry ${e.seq - 1} (chain broken)` };
+    const { hash, ...rest } = e;
+    if (entryHash(rest) !== hash) return { ok: false, entries: count, seq: e.seq, problem: `entry ${e.seq} was altered (hash mismatch)` };
+    prev = hash;
+    expected++;
+    count++;
+  }
+  if (recorded && (recorded.seq !== count || recorded.hash !== prev)) {
+    return { ok: false, entries: count, seq: recorded.seq, problem: `the log ends at entry ${count} but entry ${recorded.seq} was written (entries removed from the end)` };
+  }
+  return { ok: true, entries: count, head: prev };
+}
+
+export const AUDIT_HEAD_KEY = HEAD_KEY;

@@ -6,6 +6,7 @@ import { StateHolder, buildState, createCoreServices, ensureIndex, EventBus } fr
 import type { CoreServices, PolicyState } from '../daemon/index.js';
 import { silentLogger } from '../log.js';
 import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -14,7 +15,7 @@ export async function viaDaemonOr<T>(
   loaded: LoadedConfig,
   cmd: string,
   args: Record<string, unknown>,
-  offline: (core: CoreServices, state: PolicyState) => Promise<T>,
+  offline: (core: CoreServices, state: PolicyState, store: Store) => Promise<T>,
 ): Promise<Reply<T>> {
   const asked = await callDaemon(loaded.config.dataDir, cmd, args);
   if (asked.kind === 'ok') return { ok: true, value: asked.result as T };
@@ -28,7 +29,7 @@ export async function viaDaemonOr<T>(
     const state = new StateHolder(buildState(loaded.config, index.index, [], Date.now()));
     const core = await createCoreServices({ loaded, store: opened.store, state, events: new EventBus(), log: silentLogger(), now: Date.now });
     try {
-      return { ok: true, value: await offline(core, state.current) };
+      return { ok: true, value: await offline(core, state.current, opened.store) };
     } finally {
       core.overrides.stop();
     }

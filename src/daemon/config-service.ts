@@ -25,18 +25,23 @@ export const RESTART_KEYS: readonly string[] = Object.entries(ConfigSchema.prope
   .map(([k]) => k);
 
 export class ConfigService {
-  private text: string;
+  private yaml: string;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private loaded: LoadedConfig,
     private readonly deps: { state: StateHolder; events: EventBus; audit: AuditLog; readCatalog: CatalogReader; now: () => number },
   ) {
-    this.text = loaded.text;
+    this.yaml = loaded.text;
   }
 
   get current(): Config {
     return this.deps.state.current.config;
+  }
+
+  /** the config file's current text (what a backup keeps) */
+  get text(): string {
+    return this.yaml;
   }
 
   get file(): string {
@@ -46,7 +51,7 @@ export class ConfigService {
   /** Replaces one value (e.g. ['groups', 1] or ['schedules', 'lunch']) and applies the result. */
   set(path: (string | number)[], value: unknown, actor: Actor, reason?: string): Promise<ConfigChangeResult> {
     return this.serial(async () => {
-      const doc = parseDocument(this.text);
+      const doc = parseDocument(this.yaml);
       if (value === undefined) doc.deleteIn(path);
       else doc.setIn(path, doc.createNode(value));
       return this.apply(doc.toString(), actor, 'config.change', reason, path.join('.'));
@@ -85,7 +90,7 @@ export class ConfigService {
     if (restart.length > 0) return { ok: false, code: 'SG_NEEDS_RESTART', message: `changing ${restart.join(', ')} needs a restart of the daemon` };
     if (changed.length === 0) return { ok: true, config: before, changed };
     if (write && this.loaded.file !== DEV_PROFILE_NAME) await writeFileAtomic(this.loaded.file, text, 0o640);
-    this.text = text;
+    this.yaml = text;
     this.loaded = { ...this.loaded, text, config: after };
     this.deps.state.swap(withConfig(this.deps.state.current, after, this.deps.now()));
     await this.deps.audit.append({

@@ -2,6 +2,8 @@
 // same service the API uses; the actor is root on the appliance's console.
 import { userInfo } from 'node:os';
 import { ControlServer, controlPath } from '../control/index.js';
+import { DEV_PROFILE_NAME } from '../config-file/index.js';
+import { writeBackup } from '../store/index.js';
 import type { Actor } from '../audit/index.js';
 import type { OverrideInput } from '../policy/index.js';
 import type { CoreServices } from './core-services.js';
@@ -43,6 +45,14 @@ export function createControlStage(ctx: DaemonContext, core: CoreServices): Stag
       return out;
     },
     'override.list': async () => core.overrides.list(),
+    status: async () => ({ pid: process.pid, uptime: process.uptime() }),
+    backup: async (a) => {
+      const { loaded } = ctx;
+      const config = loaded.file === DEV_PROFILE_NAME ? undefined : { file: loaded.file, text: core.config.text };
+      const r = await writeBackup(ctx.store, str(a.path) ?? '', { withLogs: a.withLogs === true, config, now: new Date(ctx.clock.now()) });
+      await core.audit.append({ actor: cliActor(), action: 'store.backup', target: str(a.path), details: { records: r.records, withLogs: a.withLogs === true } });
+      return r;
+    },
     'devices.import': async (a) => core.register.importText(str(a.text) ?? '', cliActor(), str(a.from) ?? 'cli'),
     'override.add': async (a) => core.overrides.create(a as OverrideInput, cliActor(), { source: 'cli' }),
     'override.revoke': async (a) => core.overrides.revoke(str(a.id) ?? '', cliActor(), str(a.reason)),
