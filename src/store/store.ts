@@ -37,9 +37,24 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Migrations, by the version they upgrade from: MIGRATIONS[n] turns a version-n store into n+1.
+ * Each must be safe to run again (a crash between a step and its version bump repeats it).
+ */
+export type Migration = (store: Store) => Promise<void>;
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+export interface OpenOptions {
+  /** for tests: the version this code writes and the migrations that lead to it */
+  version?: number;
+  migrations?: Readonly<Record<number, Migration>>;
+}
+
 export type OpenStoreResult = { ok: true; store: Store } | { ok: false; code: 'SG_STORE_LOCKED' | 'SG_STORE_NEWER' | 'SG_STORE_ERROR'; error: string };
 
-export async function openStore(dataDir: string): Promise<OpenStoreResult> {
+export async function openStore(dataDir: string, opts: OpenOptions = {}): Promise<OpenStoreResult> {
+  const current = opts.version ?? STORE_VERSION;
+  const migrations = opts.migrations ?? MIGRATIONS;
   const location = join(dataDir, 'store');
   await mkdir(location, { recursive: true, mode: 0o750 });
   const db: Db = new Level<string, JsonValue>(location, { valueEncoding: 'json' });
@@ -70,12 +85,31 @@ export async function openStore(dataDir: string): Promise<OpenStoreResult> {
     proposals: sub('proposals'),
     close: () => db.close(),
   };
-  const version = (await store.settings.get('storeVersion')) as number | undefined;
-  if (version !== undefined && version > STORE_VERSION) {
+  let version = (await store.settings.get('storeVersion')) as number | undefined;
+  if (version !== undefined && version > current) {
     await db.close();
-    return { ok: false, code: 'SG_STORE_NEWER', error: `the store was written by a newer schoolgate (store version ${version}, this one knows ${STORE_VERSION})` };
+    return { ok: false, code: 'SG_STORE_NEWER', error: `the store was written by a newer schoolgate (store version ${version}, this one knows ${current}); install that version or restore a backup` };
   }
-  if (version === undefined) await store.settings.put('storeVersion', STORE_VERSION);
+  if (version === undefined) {
+    // A new store (or one from before versions were recorded, which is empty of records).
+    await store.settings.put('storeVersion', current);
+    return { ok: true, store };
+  }
+  while (version < current) {
+    const step = migrations[version];
+    if (!step) {
+      await db.close();
+      return { ok: false, code: 'SG_STORE_ERROR', error: `no migration from store version ${version}` };
+    }
+    try {
+      await step(store);
+    } catch (err) {
+      await db.close();
+      return { ok: false, code: 'SG_STORE_ERROR', error: `migration from store version ${version} failed: ${(err as Error).message}; the store is left at version ${version}` };
+    }
+    version++;
+    await putDurable(store, store.settings, 'storeVersion', version);
+  }
   return { ok: true, store };
 }
 
