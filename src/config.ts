@@ -13,6 +13,7 @@ import { ListSourceSchema } from './lists/index.js';
 import { PolicySchemas } from './policy/index.js';
 import { QueryLogSchema } from './store/index.js';
 import { TrafficSchema } from './traffic/index.js';
+import { SyslogSchema } from './syslog/index.js';
 
 export const ConfigSchema = Type.Object({
   mode: restart(OneOf(['gateway', 'dns-only'] as const, { default: 'dns-only', description: 'gateway: schoolgate programs the kernel (nftables, tc); dns-only: it only answers DNS' })),
@@ -38,6 +39,7 @@ export const ConfigSchema = Type.Object({
   leds: LedsSchema,
   health: HealthSchema,
   traffic: TrafficSchema,
+  syslog: SyslogSchema,
 }, { additionalProperties: false });
 
 export type Config = Static<typeof ConfigSchema>;

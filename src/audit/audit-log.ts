@@ -52,7 +52,11 @@ export class AuditLog {
   private head: { seq: number; hash: string } = { seq: 0, hash: GENESIS };
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly now: () => number) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly onAppend: (entry: AuditEntry) => void = () => undefined,
+  ) {}
 
   /** Reads the chain head. A tail shorter than the recorded head stays visible to verify(). */
   async open(): Promise<void> {
@@ -73,6 +77,7 @@ export class AuditLog {
         { type: 'put', sublevel: this.store.settings, key: HEAD_KEY, value: { seq, hash: entry.hash } },
       ], { sync: true });
       this.head = { seq, hash: entry.hash };
+      this.onAppend(entry);
       return entry;
     });
     this.queue = run.catch(() => undefined);

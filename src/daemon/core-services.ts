@@ -62,7 +62,7 @@ export function detectorRules(config: Config) {
 export async function createCoreServices(deps: { loaded: LoadedConfig; store: Store; state: StateHolder; events: EventBus; log: Logger; now: () => number }): Promise<CoreServices> {
   const { store, state, events, log, now } = deps;
   const config = () => state.current.config;
-  const audit = new AuditLog(store, now);
+  const audit = new AuditLog(store, now, (e) => events.emit('audit', e));
   await audit.open();
   const users = new Users(store, audit, now);
   const overrides = new OverrideService({
@@ -75,7 +75,11 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
   });
   await overrides.load();
   const requests = new RequestService(store, audit, overrides, now, normalise);
-  const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), createNotifier(() => config().incidents, log.child({ stage: 'incidents' })));
+  const notify = createNotifier(() => config().incidents, log.child({ stage: 'incidents' }));
+  const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), (incident, isNew) => {
+    notify(incident, isNew);
+    events.emit('incident', incident, isNew);
+  });
   await incidents.load();
   const devices = new KernelDeviceDirectory({ neighbours: config().identity.neighbours, leasesFile: config().identity.leases, log: log.child({ stage: 'identity' }) });
   const register = new RegisterService(store, audit, () => new Set(state.current.config.groups.map((g) => g.name)), (r) => state.swap(withRegister(state.current, r)), log.child({ stage: 'identity' }));

@@ -58,7 +58,11 @@ export const IncidentPolicySchema = Type.Object({
   burst: Type.Integer({ default: 5, minimum: 1, description: 'More than this many blocked attempts …' }),
   window: Duration({ default: '10m', description: '… within this time, from one device' }),
   webhook: Type.Optional(Type.String({ description: 'POST each incident as JSON to this URL' })),
-  syslog: Type.Optional(Type.String({ description: 'Send incidents to this syslog host:port (UDP)' })),
+  email: Type.Optional(Type.Object({
+    smtp: Type.String({ description: 'SMTP relay host:port (the school\'s mail relay; port 25 by default)' }),
+    from: Type.String(),
+    to: Type.Array(Type.String(), { minItems: 1, description: 'The safeguarding lead(s)' }),
+  }, { additionalProperties: false, description: 'E-mail each new incident through an SMTP relay' })),
 }, { additionalProperties: false, default: {} });
 
 export type OverridePolicy = Static<typeof OverridePolicySchema>;
