@@ -49,13 +49,31 @@ export class ConfigService {
   }
 
   /** Replaces one value (e.g. ['groups', 1] or ['schedules', 'lunch']) and applies the result. */
-  set(path: (string | number)[], value: unknown, actor: Actor, reason?: string): Promise<ConfigChangeResult> {
-    return this.serial(async () => {
-      const doc = parseDocument(this.yaml);
-      if (value === undefined) doc.deleteIn(path);
-      else doc.setIn(path, doc.createNode(value));
-      return this.apply(doc.toString(), actor, 'config.change', reason, path.join('.'));
-    });
+  set(path: (string | number)[], value: unknown, actor: Actor, reason?: string, extra?: Record<string, unknown>): Promise<ConfigChangeResult> {
+    return this.serial(async () => this.apply(this.edited(path, value), actor, 'config.change', reason, path.join('.'), true, extra));
+  }
+
+  /** Applies a whole config text (an approved reload from disk). */
+  applyText(text: string, actor: Actor, reason?: string, extra?: Record<string, unknown>): Promise<ConfigChangeResult> {
+    return this.serial(async () => this.apply(text, actor, 'config.reload', reason, undefined, true, extra));
+  }
+
+  /** Would this change apply? (Validation only; nothing is written.) */
+  async dryRun(change: { kind: 'set'; path: (string | number)[]; value: unknown } | { kind: 'text'; text: string }): Promise<ConfigChangeResult> {
+    const text = change.kind === 'set' ? this.edited(change.path, change.value) : change.text;
+    return this.apply(text, { name: 'dry-run', kind: 'system' }, 'dry-run', undefined, undefined, false, undefined, true);
+  }
+
+  /** The file as it is on disk now (four-eyes mode turns a changed file into a proposal). */
+  async readFileText(): Promise<string | undefined> {
+    return this.loaded.file === DEV_PROFILE_NAME ? undefined : readFile(this.loaded.file, 'utf8');
+  }
+
+  private edited(path: (string | number)[], value: unknown): string {
+    const doc = parseDocument(this.yaml);
+    if (value === undefined) doc.deleteIn(path);
+    else doc.setIn(path, doc.createNode(value));
+    return doc.toString();
   }
 
   /** The group named `name` replaced by `group` (DESIGN: PUT /api/v1/groups/:name). */
@@ -80,7 +98,10 @@ export class ConfigService {
     return run;
   }
 
-  private async apply(text: string, actor: Actor, action: string, reason: string | undefined, target: string | undefined, write = true): Promise<ConfigChangeResult> {
+  private async apply(
+    text: string, actor: Actor, action: string, reason: string | undefined, target: string | undefined,
+    write = true, extra?: Record<string, unknown>, dryRun = false,
+  ): Promise<ConfigChangeResult> {
     const parsed = await parseConfig(text, this.loaded.file, this.loaded.baseDir, this.deps.readCatalog);
     if (!parsed.ok) return { ok: false, code: 'SG_BAD_CONFIG', message: parsed.errors.map(formatConfigError).join('\n'), errors: parsed.errors };
     const before = this.current;
@@ -88,14 +109,14 @@ export class ConfigService {
     const changed = Object.keys(ConfigSchema.properties).filter((k) => canonicalJson(before[k as keyof Config]) !== canonicalJson(after[k as keyof Config]));
     const restart = changed.filter((k) => RESTART_KEYS.includes(k));
     if (restart.length > 0) return { ok: false, code: 'SG_NEEDS_RESTART', message: `changing ${restart.join(', ')} needs a restart of the daemon` };
-    if (changed.length === 0) return { ok: true, config: before, changed };
+    if (changed.length === 0 || dryRun) return { ok: true, config: changed.length === 0 ? before : after, changed };
     if (write && this.loaded.file !== DEV_PROFILE_NAME) await writeFileAtomic(this.loaded.file, text, 0o640);
     this.yaml = text;
     this.loaded = { ...this.loaded, text, config: after };
     this.deps.state.swap(withConfig(this.deps.state.current, after, this.deps.now()));
     await this.deps.audit.append({
       actor, action, target, reason,
-      details: { changed, diff: Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof Config], after: after[k as keyof Config] }])) },
+      details: { ...extra, changed, diff: Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof Config], after: after[k as keyof Config] }])) },
     });
     this.deps.events.emit('config:reloaded');
     return { ok: true, config: after, changed };

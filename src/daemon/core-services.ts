@@ -17,6 +17,7 @@ import type { StateHolder } from './state.js';
 import { withOverrides, withRegister } from './state.js';
 import type { EventBus } from './events.js';
 import { ConfigService } from './config-service.js';
+import { ProposalService } from './proposals.js';
 import type { LoadedConfig } from '../config-file/index.js';
 import { readCategoryCatalog } from '../lists/index.js';
 
@@ -32,6 +33,7 @@ export interface CoreServices {
   devices: KernelDeviceDirectory;
   config: ConfigService;
   register: RegisterService;
+  proposals: ProposalService;
 }
 
 export const normalise = (d: string): string | undefined => {
@@ -89,5 +91,6 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
     audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices,
     config: configService,
     register,
+    proposals: new ProposalService(store, audit, configService, now),
   };
 }

@@ -122,7 +122,17 @@ export class Daemon {
   /** SIGHUP: re-read the config file; a bad file is reported and the running config kept. */
   async reload(): Promise<void> {
     if (!this.ctx) return;
-    const r = await this.ctx.core.config.reload({ name: 'SIGHUP', kind: 'system' });
+    const { core } = this.ctx;
+    if (core.proposals.enabled) {
+      // Four-eyes: a changed file waits for a second person like any other policy change.
+      const text = await core.config.readFileText();
+      if (text === undefined) return;
+      const p = await core.proposals.propose({ kind: 'text', text }, 'config file changed on disk', { name: 'config file on disk', kind: 'system', role: undefined }, 'reloaded with SIGHUP');
+      if (p.ok) this.log.warn({ proposal: p.value.id }, 'config file changed: held as a proposal until a second person approves it');
+      else this.log.error({ err: p.message }, 'config file changed but is not valid; nothing proposed');
+      return;
+    }
+    const r = await core.config.reload({ name: 'SIGHUP', kind: 'system' });
     if (r.ok) this.log.info({ changed: r.changed }, 'config reloaded');
     else this.log.error({ err: r.message }, 'config not reloaded; the running config stays');
   }

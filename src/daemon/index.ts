@@ -15,3 +15,5 @@ export type { CoreServices } from './core-services.js';
 export { cliActor } from './control-stage.js';
 export { ConfigService, RESTART_KEYS } from './config-service.js';
 export type { ConfigChangeResult } from './config-service.js';
+export { ProposalService } from './proposals.js';
+export type { Proposal, ProposalResult } from './proposals.js';
