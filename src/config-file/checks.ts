@@ -146,6 +146,11 @@ function sectionPairs(config: Config): Problem[] {
   if (leds.backend === 'gpio' && !leds.pins) out.push({ path: ['leds'], message: 'backend "gpio" needs "pins"' });
   if (leds.backend === 'sysfs' && !leds.names) out.push({ path: ['leds'], message: 'backend "sysfs" needs "names"' });
   if (leds.backend === 'file' && !leds.path) out.push({ path: ['leds'], message: 'backend "file" needs "path"' });
+  if (config.reports.list) {
+    const list = config.lists.find((l) => l.name === config.reports.list);
+    if (!list) out.push({ path: ['reports', 'list'], message: `unknown list "${config.reports.list}"` });
+    else if (list.format !== 'domains' || /^https?:\/\//i.test(list.source)) out.push({ path: ['reports', 'list'], message: `"${list.name}" must be a local list of format domains (reported sites are added to it)` });
+  }
   const groupNames = new Set(config.groups.map((g) => g.name));
   config.portal.groups.forEach((g, i) => {
     if (!groupNames.has(g)) out.push({ path: ['portal', 'groups', i], message: `unknown group "${g}"` });

@@ -18,6 +18,7 @@ import { withOverrides, withRegister } from './state.js';
 import type { EventBus } from './events.js';
 import { ConfigService } from './config-service.js';
 import { ProposalService } from './proposals.js';
+import { DenyList } from './deny-list.js';
 import type { LoadedConfig } from '../config-file/index.js';
 import { readCategoryCatalog } from '../lists/index.js';
 
@@ -76,7 +77,7 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
     },
   });
   await overrides.load();
-  const requests = new RequestService(store, audit, overrides, now, normalise);
+  const requests = new RequestService(store, audit, overrides, now, normalise, new DenyList(state, events, now), () => config().reports.perDeviceHourly);
   const notify = createNotifier(() => config().incidents, log.child({ stage: 'incidents' }));
   const incidents = new IncidentService(store, audit, now, (n) => events.emit('incidents:open', n), (incident, isNew) => {
     notify(incident, isNew);

@@ -4,7 +4,7 @@
 // one reference; queries in flight finish on the index they started with.
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { DomainIndex, compileInChild, indexPath, listsKey } from '../lists/index.js';
 import type { CompileResult } from '../lists/index.js';
 import { parseDuration } from '../schema/index.js';
@@ -23,6 +23,8 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
   const log = ctx.log.child({ stage: 'lists' });
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
+  let sourceWatchers: FSWatcher[] = [];
+  let sourceDebounce: NodeJS.Timeout | undefined;
   let debounce: NodeJS.Timeout | undefined;
   let running: Promise<CompileResult> | undefined;
   let lastResult: CompileResult | undefined;
@@ -83,8 +85,30 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
     timer.unref();
   };
 
+  // Local list files (the school's own deny/allow lists) are recompiled when they change, so an
+  // edit — or an approved site report — is in the index seconds later.
+  const watchSources = () => {
+    for (const w of sourceWatchers) w.close();
+    sourceWatchers = [];
+    const files = ctx.state.current.config.lists.filter((l) => l.format !== 'ut1' && !/^https?:\/\//i.test(l.source)).map((l) => l.source);
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      try {
+        const w = watch(dir, (_e, file) => {
+          if (!file || !files.some((f) => dirname(f) === dir && basename(f) === file)) return;
+          clearTimeout(sourceDebounce);
+          sourceDebounce = setTimeout(() => void run('when-due', 'local list changed'), 2000);
+        });
+        w.on('error', () => w.close());
+        sourceWatchers.push(w);
+      } catch (err) {
+        log.warn({ dir, err: (err as Error).message }, 'cannot watch a local list folder');
+      }
+    }
+  };
+
   // A config change that touches the lists needs a new index (fetching only what is due).
   const onConfig = () => {
+    watchSources();
     if (ctx.state.current.index.meta.listsKey !== listsKey(ctx.state.current.config.lists)) void run('when-due', 'config changed');
   };
 
@@ -104,12 +128,15 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
       });
       watcher.on('error', (err) => log.warn({ err }, 'index folder watch failed'));
       ctx.events.on('config:reloaded', onConfig);
+      watchSources();
       schedule();
     },
     async stop() {
       clearTimeout(timer);
       clearTimeout(debounce);
       watcher?.close();
+      clearTimeout(sourceDebounce);
+      for (const w of sourceWatchers) w.close();
       ctx.events.off('config:reloaded', onConfig);
       await running;
     },

@@ -46,6 +46,11 @@ export interface Requester {
 const PER_HOUR = 10;
 const MAX_REASON = 500;
 
+/** Adds an approved reported site to the school's deny list (see daemon/deny-list.ts). */
+export interface DenyListWriter {
+  add(domain: string): Promise<{ ok: true; category: string; list: string } | { ok: false; message: string }>;
+}
+
 export class RequestService {
   private readonly recent = new Map<string, number[]>();
 
@@ -55,6 +60,8 @@ export class RequestService {
     private readonly overrides: OverrideService,
     private readonly now: () => number,
     private readonly normalise: (d: string) => string | undefined,
+    private readonly denyList?: DenyListWriter,
+    private readonly perHour: () => number = () => PER_HOUR,
   ) {}
 
   async create(type: AccessRequest['type'], input: RequestInput, who: Requester): Promise<ServiceResult<AccessRequest>> {
@@ -64,7 +71,7 @@ export class RequestService {
     if (reason.length < 3) return { ok: false, code: 'SG_BAD_OVERRIDE', message: 'please say why' };
     const now = this.now();
     const stamps = (this.recent.get(who.ip) ?? []).filter((t) => now - t < 3_600_000);
-    if (stamps.length >= PER_HOUR) return { ok: false, code: 'SG_FORBIDDEN', message: 'too many requests from this device; try again later' };
+    if (stamps.length >= this.perHour()) return { ok: false, code: 'SG_FORBIDDEN', message: 'too many requests from this device; try again later' };
     const existing = (await this.list({ status: 'open' })).find((r) => r.type === type && r.client === who.ip && r.domain === domain);
     if (existing) return { ok: true, value: existing };
     stamps.push(now);
@@ -116,6 +123,21 @@ export class RequestService {
     const next: AccessRequest = { ...r, status: 'approved', decidedBy: actor.name, decidedAt: new Date(this.now()).toISOString(), decision: answer.note, overrideId: created.value.id, expiresAt: created.value.expiresAt };
     await this.store.requests.put(id, next);
     await this.audit.append({ actor, action: 'request.approve', target: r.domain, reason: answer.note, details: { id, overrideId: created.value.id } });
+    return { ok: true, value: next };
+  }
+
+  /** A report of under-blocking, approved: the site goes on the school's deny list at once. */
+  async approveReport(id: string, actor: Actor, note?: string): Promise<ServiceResult<AccessRequest>> {
+    const r = await this.get(id);
+    if (!r) return { ok: false, code: 'SG_NOT_FOUND', message: `no request ${id}` };
+    if (r.type !== 'report') return { ok: false, code: 'SG_CONFLICT', message: 'this is an access request, not a report' };
+    if (r.status !== 'open') return { ok: false, code: 'SG_CONFLICT', message: `report ${id} is already ${r.status}` };
+    if (!this.denyList) return { ok: false, code: 'SG_CONFLICT', message: 'no deny list is configured (reports.list)' };
+    const added = await this.denyList.add(r.domain);
+    if (!added.ok) return { ok: false, code: 'SG_CONFLICT', message: added.message };
+    const next: AccessRequest = { ...r, status: 'approved', decidedBy: actor.name, decidedAt: new Date(this.now()).toISOString(), decision: note ?? `added to ${added.list}` };
+    await this.store.requests.put(id, next);
+    await this.audit.append({ actor, action: 'report.approve', target: r.domain, reason: note, details: { id, list: added.list, category: added.category, reportedBy: r.name ?? r.client, suggested: r.category } });
     return { ok: true, value: next };
   }
 

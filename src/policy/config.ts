@@ -68,6 +68,11 @@ export const IncidentPolicySchema = Type.Object({
 export type OverridePolicy = Static<typeof OverridePolicySchema>;
 export type IncidentPolicy = Static<typeof IncidentPolicySchema>;
 
+export const ReportsSchema = Type.Object({
+  list: Type.Optional(Type.String({ description: 'The school\'s deny list (a local domains list by name): an approved "report a site" adds the domain there' })),
+  perDeviceHourly: Type.Integer({ default: 10, minimum: 1, description: 'Reports and access requests one device may send per hour' }),
+}, { additionalProperties: false, default: {} });
+
 export const PolicySchemas = {
   locked: Type.Array(CategoryName(), { default: [], description: 'Categories nobody can unblock: no override, schedule, role or "filtering off"' }),
   calendar: Type.Record(Type.String(), Type.Array(DateRangeSchema), { default: {}, description: 'Named date ranges (term, holidays) that schedules apply on or are suspended on' }),
@@ -75,4 +80,5 @@ export const PolicySchemas = {
   groups: Type.Array(GroupSchema, { minItems: 1, description: 'Client groups; first match wins' }),
   overrides: OverridePolicySchema,
   incidents: IncidentPolicySchema,
+  reports: ReportsSchema,
 };
