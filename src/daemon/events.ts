@@ -57,6 +57,8 @@ export interface EventMap {
   audit: [entry: AuditEntry];
   /** an incident recorded (new) or updated (a repeat folded into it) */
   incident: [incident: Incident, isNew: boolean];
+  /** the store went over its size cap (oldest query log entries were dropped) */
+  'store:full': [info: { size: number; cap: number }];
   /** open (unacknowledged) incidents: the alert LED follows this */
   'incidents:open': [count: number];
   'rate-limit': [client: string];

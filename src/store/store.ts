@@ -2,7 +2,8 @@
 // time holds the store: CLI verbs reach a running daemon over its control socket instead.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Level } from 'level';
+// classic-level is what `level` uses on Node; we use it directly for compactRange (night-time compaction).
+import { ClassicLevel } from 'classic-level';
 import type { AbstractSublevel } from 'abstract-level';
 
 /** Bumped when the layout of stored records changes; migrations live in migrate.ts. */
@@ -12,7 +13,7 @@ export const KINDS = ['settings', 'overrides', 'audit', 'querylog', 'incidents',
 export type StoreKind = (typeof KINDS)[number];
 
 export type JsonValue = unknown;
-export type Db = Level<string, JsonValue>;
+export type Db = ClassicLevel<string, JsonValue>;
 export type Sublevel = AbstractSublevel<Db, string | Buffer | Uint8Array, string, JsonValue>;
 
 export interface Store {
@@ -57,7 +58,7 @@ export async function openStore(dataDir: string, opts: OpenOptions = {}): Promis
   const migrations = opts.migrations ?? MIGRATIONS;
   const location = join(dataDir, 'store');
   await mkdir(location, { recursive: true, mode: 0o750 });
-  const db: Db = new Level<string, JsonValue>(location, { valueEncoding: 'json' });
+  const db: Db = new ClassicLevel<string, JsonValue>(location, { valueEncoding: 'json' });
   try {
     await db.open();
   } catch (err) {
