@@ -45,13 +45,17 @@ export async function ut1Folder(root: string, total: number): Promise<{ path: st
   const next = rng(total);
   const listed: string[] = [];
   const fresh = !existsSync(join(path, 'done'));
+  // Distinct names, as in the real lists (a name appears in one category, rarely two).
+  const seen = new Set<string>();
   for (const [cat, share] of SHAPE) {
     const dir = join(path, cat);
     mkdirSync(dir, { recursive: true });
     const count = Math.round(total * share);
     const out = fresh ? createWriteStream(join(dir, 'domains')) : undefined;
     for (let i = 0; i < count; i++) {
-      const name = randomName(next);
+      let name = randomName(next);
+      while (seen.has(name)) name = randomName(next);
+      seen.add(name);
       if (i % 97 === 0) listed.push(name);
       if (out && !out.write(`${name}\n`)) await once(out, 'drain');
     }
