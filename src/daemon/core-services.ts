@@ -7,14 +7,14 @@ import { Users } from '../users/index.js';
 import { OverrideService, RequestService } from '../overrides/index.js';
 import { IncidentDetector, IncidentService, createNotifier } from '../incidents/index.js';
 import { QueryLog, QueryStats } from '../querylog/index.js';
-import { KernelDeviceDirectory, RegisterService } from '../identity/index.js';
+import { KernelDeviceDirectory, RegisterService, VisitorService } from '../identity/index.js';
 import { normaliseName } from '../lists/index.js';
 import { maxDurationSeconds } from '../policy/index.js';
 import type { OverrideRules } from '../policy/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { Store } from '../store/index.js';
 import type { StateHolder } from './state.js';
-import { withOverrides, withRegister } from './state.js';
+import { withBindings, withOverrides, withRegister } from './state.js';
 import type { EventBus } from './events.js';
 import { ConfigService } from './config-service.js';
 import { ProposalService } from './proposals.js';
@@ -35,6 +35,7 @@ export interface CoreServices {
   config: ConfigService;
   register: RegisterService;
   proposals: ProposalService;
+  visitors: VisitorService;
 }
 
 export const normalise = (d: string): string | undefined => {
@@ -87,11 +88,14 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
   const devices = new KernelDeviceDirectory({ neighbours: config().identity.neighbours, leasesFile: config().identity.leases, log: log.child({ stage: 'identity' }) });
   const register = new RegisterService(store, audit, () => new Set(state.current.config.groups.map((g) => g.name)), (r) => state.swap(withRegister(state.current, r)), log.child({ stage: 'identity' }));
   await register.load();
+  const visitors = new VisitorService(store, audit, now, (b) => state.swap(withBindings(state.current, b)));
+  await visitors.load();
   const configService = new ConfigService(deps.loaded, { state, events, audit, now, readCatalog: (c) => readCategoryCatalog(c.dataDir, c.lists) });
   return {
     audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices,
     config: configService,
     register,
     proposals: new ProposalService(store, audit, configService, now),
+    visitors,
   };
 }

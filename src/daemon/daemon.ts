@@ -86,6 +86,7 @@ export class Daemon {
     this.started.push({ name: 'overrides', start: async () => undefined, stop: async () => core.overrides.stop() });
     if (config.devices.register) await core.register.watchFile(config.devices.register);
     this.started.push({ name: 'register', start: async () => undefined, stop: async () => core.register.stop() });
+    this.started.push({ name: 'visitors', start: async () => undefined, stop: async () => core.visitors.stop() });
     const ctx: DaemonContext = {
       loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events,
       identity: new IdentityService(() => state.current, core.devices, now, (ms) => localDay(state.current.policy.timezone, ms)),

@@ -8,7 +8,7 @@ export type { MetricType, Sample } from './metrics.js';
 export { ensureIndex } from './index-loader.js';
 export { lookupName, formatLookup } from './lookup.js';
 export type { LookupAnswer, LookupResult } from './lookup.js';
-export { StateHolder, buildState, withConfig, withIndex, withOverrides } from './state.js';
+export { StateHolder, buildState, withBindings, withConfig, withIndex, withOverrides, withRegister } from './state.js';
 export type { PolicyState } from './state.js';
 export { createCoreServices, normalise, overrideRules } from './core-services.js';
 export type { CoreServices } from './core-services.js';

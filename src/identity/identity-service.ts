@@ -4,6 +4,7 @@ import type { CompiledGroup } from '../policy/index.js';
 import type { GroupMatcher } from './group-matcher.js';
 import { registeredOn } from './device-register.js';
 import type { RegisteredDevice } from './device-register.js';
+import type { Binding } from './visitors.js';
 
 export interface ClientIdentity {
   ip: string;
@@ -13,6 +14,10 @@ export interface ClientIdentity {
   user?: string;
   class?: string;
   group: CompiledGroup;
+  /** must sign in first (portal group, not registered, not signed in) */
+  portal: boolean;
+  /** a visitor or staff sign-in, until it expires */
+  binding?: Binding;
 }
 
 /** Where MACs and hostnames come from (the kernel neighbour table, DHCP leases). */
@@ -29,6 +34,9 @@ export interface IdentitySource {
   matcher: GroupMatcher;
   groups: readonly CompiledGroup[];
   register: ReadonlyMap<string, RegisteredDevice>;
+  /** signed-in devices, by MAC (or IP) */
+  bindings: ReadonlyMap<string, Binding>;
+  portalGroups: ReadonlySet<string>;
 }
 
 export class IdentityService {
@@ -54,14 +62,18 @@ export class IdentityService {
       this.day = this.dayAt(now);
     }
     let id = this.cache.get(ip);
-    if (id) return id;
+    if (id && !(id.binding && now >= Date.parse(id.binding.expiresAt))) return id;
     const date = this.day.date;
     const mac = this.directory.macOf(ip);
+    const bound = src.bindings.get(mac ?? ip);
+    const binding = bound && now < Date.parse(bound.expiresAt) ? bound : undefined;
     const registered = registeredOn(src.register, mac, date);
-    const byRegister = registered && src.groups.find((g) => g.name === registered.group);
+    const named = (name: string | undefined) => (name === undefined ? undefined : src.groups.find((g) => g.name === name));
+    const group = named(binding?.group) ?? named(registered?.group) ?? src.groups[src.matcher.match(ip, mac)];
     id = {
-      ip, mac, hostname: this.directory.hostnameOf(mac, ip), user: registered?.user, class: registered?.class,
-      group: byRegister ?? src.groups[src.matcher.match(ip, mac)],
+      ip, mac, hostname: this.directory.hostnameOf(mac, ip), user: binding?.user ?? registered?.user, class: registered?.class, group,
+      portal: !binding && !registered && src.portalGroups.has(group.name),
+      binding,
     };
     if (this.cache.size >= 65536) this.cache.clear();
     this.cache.set(ip, id);

@@ -9,3 +9,5 @@ export { parseRegister, diffRegister, registeredOn } from './device-register.js'
 export type { RegisteredDevice, RegisterDiff, RegisterError, RegisterParse } from './device-register.js';
 export { RegisterService } from './register-service.js';
 export type { ImportResult } from './register-service.js';
+export { VisitorService } from './visitors.js';
+export type { Binding, VisitorCode, VisitorLogEntry, VisitorResult } from './visitors.js';

@@ -44,7 +44,7 @@ t.test('identity: register beats subnets; expiry by local date', async (t) => {
   const register = new Map([['b8:27:eb:00:00:01', { mac: 'b8:27:eb:00:00:01', user: 'Ms Teacher', group: 'staff', expires: '2026-11-30' }]]);
   let now = Date.parse('2026-11-30T12:00:00Z');
   const macs: Record<string, string> = { '10.10.1.5': 'b8:27:eb:00:00:01' };
-  const id = new IdentityService(() => ({ matcher, groups, register }), { macOf: (ip) => macs[ip], hostnameOf: () => 'laptop-17', generation: 0 }, () => now);
+  const id = new IdentityService(() => ({ matcher, groups, register, bindings: new Map(), portalGroups: new Set(['guests']) }), { macOf: (ip) => macs[ip], hostnameOf: () => 'laptop-17', generation: 0 }, () => now);
   t.match(id.identify('10.10.1.5'), { user: 'Ms Teacher', group: { name: 'staff' }, hostname: 'laptop-17' });
   t.match(id.identify('10.10.1.6'), { user: undefined, group: { name: 'pupils' } });
   now = Date.parse('2026-12-01T00:00:01Z');
