@@ -155,6 +155,7 @@ function sectionPairs(config: Config): Problem[] {
   config.portal.groups.forEach((g, i) => {
     if (!groupNames.has(g)) out.push({ path: ['portal', 'groups', i], message: `unknown group "${g}"` });
   });
+  if (config.portal.staffGroup && !groupNames.has(config.portal.staffGroup)) out.push({ path: ['portal', 'staffGroup'], message: `unknown group "${config.portal.staffGroup}"` });
   if (config.portal.groups.length > 0 && !config.portal.address && !config.dns.blocking.address) {
     out.push({ path: ['portal'], message: 'the portal needs "address" (or dns.blocking.address)' });
   }

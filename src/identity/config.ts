@@ -26,6 +26,8 @@ export type DevicesConfig = Static<typeof DevicesSchema>;
 export const PortalSchema = Type.Object({
   groups: Type.Array(Type.String(), { default: [], description: 'Devices of these groups that are not registered sign in first (visitor code or staff account)' }),
   address: Type.Optional(Type.String({ description: 'The portal address on the LAN (default: dns.blocking.address)' })),
+  staffGroup: Type.Optional(Type.String({ description: 'Staff may sign a device in with their appliance account; it then joins this group' })),
+  school: Type.String({ default: 'our school', description: 'The school name on the portal page' }),
 }, { additionalProperties: false, default: {} });
 
 export type PortalConfig = Static<typeof PortalSchema>;
