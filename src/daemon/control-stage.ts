@@ -27,7 +27,10 @@ export function createControlStage(ctx: DaemonContext, core: CoreServices): Stag
     lookup: async (a) => {
       const at = str(a.at) ? Date.parse(str(a.at) ?? '') : ctx.clock.now();
       const client = str(a.client);
-      return lookupName(ctx.state.current, str(a.domain) ?? '', at, client ? { ip: client, mac: str(a.mac) ?? ctx.identity.identify(client).mac } : undefined);
+      if (!client) return lookupName(ctx.state.current, str(a.domain) ?? '', at);
+      // The daemon knows the device: its MAC, hostname, registered user and group.
+      const who = ctx.identity.identify(client);
+      return lookupName(ctx.state.current, str(a.domain) ?? '', at, { ip: client, mac: str(a.mac) ?? who.mac, user: who.user, hostname: who.hostname, group: str(a.mac) ? undefined : who.group.name });
     },
     'lists.update': async () => {
       const lists = ctx.services.lists;

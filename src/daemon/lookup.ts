@@ -11,18 +11,19 @@ export interface LookupAnswer {
   at: string;
   categories: string[];
   listed: SuffixMatch[];
-  decisions: { group: string; client?: string; decision: Decision; why: string }[];
+  decisions: { group: string; client?: string; mac?: string; user?: string; hostname?: string; decision: Decision; why: string }[];
 }
 
 export type LookupResult = { ok: true; answer: LookupAnswer } | { ok: false; error: string };
 
-export function lookupName(state: PolicyState, domain: string, now: number, client?: { ip: string; mac?: string }): LookupResult {
+export function lookupName(state: PolicyState, domain: string, now: number, client?: { ip: string; mac?: string; user?: string; hostname?: string; group?: string }): LookupResult {
   const n = normaliseName(domain);
   if (!n.ok) return { ok: false, error: `"${domain}" is not a domain name (${n.reason})` };
   const name = n.name;
   const bits = state.index.newBits();
   state.index.lookupInto(name, bits);
-  const groups = client ? [state.policy.groups[state.matcher.match(client.ip, client.mac)]] : state.policy.groups;
+  const named = client?.group ? state.policy.byName.get(client.group) : undefined;
+  const groups = client ? [named ?? state.policy.groups[state.matcher.match(client.ip, client.mac)]] : state.policy.groups;
   const decisions = groups.map((group) => {
     const decision = decide({
       policy: state.policy,
@@ -32,7 +33,7 @@ export function lookupName(state: PolicyState, domain: string, now: number, clie
       client: client ?? { ip: '' },
       overrides: state.overrides,
     }, now);
-    return { group: group.name, client: client?.ip, decision, why: describeDecision(decision) };
+    return { group: group.name, client: client?.ip, mac: client?.mac, user: client?.user, hostname: client?.hostname, decision, why: describeDecision(decision) };
   });
   return {
     ok: true,
@@ -46,7 +47,8 @@ export function formatLookup(a: LookupAnswer): string {
   for (const m of a.listed) lines.push(`  listed: ${m.suffix} → ${m.categories.join(', ')}`);
   const width = Math.max(...a.decisions.map((d) => d.group.length), 5);
   for (const d of a.decisions) {
-    const who = d.client ? `${d.group} (client ${d.client})` : d.group;
+    const device = [d.client, d.hostname, d.mac].filter(Boolean).join(' ');
+    const who = d.client ? `${d.group} (client ${device}${d.user ? `, user ${d.user}` : ''})` : d.group;
     lines.push(`  ${who.padEnd(width)}  ${d.decision.action.padEnd(5)}  ${d.why}`);
   }
   return lines.join('\n');
