@@ -35,9 +35,7 @@ export function createControlStage(ctx: DaemonContext, core: CoreServices): Stag
     'lists.update': async () => {
       const lists = ctx.services.lists;
       if (!lists) throw new Error('the list updater is not running');
-      const r = await lists.updateNow('cli');
-      await core.audit.append({ actor: cliActor(), action: 'lists.update', details: r.ok ? { entries: r.meta.entries, changes: r.changes } : { error: r.error } });
-      return r;
+      return lists.updateNow('cli', cliActor());
     },
     'user.add': async (a) => core.users.add(str(a.name) ?? '', str(a.role) ?? '', str(a.password) ?? '', cliActor()),
     'token.add': async (a) => core.users.addToken(str(a.name) ?? '', str(a.role) ?? '', cliActor()),

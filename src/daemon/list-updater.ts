@@ -10,12 +10,14 @@ import type { CompileResult } from '../lists/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { DaemonContext, Stage } from './daemon.js';
 import { withIndex } from './state.js';
+import { SYSTEM } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 
 const CHECK_EVERY_MS = 10 * 60_000;
 
 export interface ListUpdater extends Stage {
   /** Fetches (conditional GET) and compiles now; resolves when the new index is in use. */
-  updateNow(reason: string): Promise<CompileResult>;
+  updateNow(reason: string, actor?: Actor): Promise<CompileResult>;
   readonly lastResult: CompileResult | undefined;
 }
 
@@ -44,12 +46,19 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
     return true;
   };
 
-  const run = (fetch: 'always' | 'when-due', reason: string): Promise<CompileResult> => {
+  const run = (fetch: 'always' | 'when-due', reason: string, actor: Actor = SYSTEM): Promise<CompileResult> => {
     running ??= (async () => {
       const { config } = ctx.state.current;
       log.info({ reason, fetch }, 'list update started');
       const result = await compileInChild({ dataDir: config.dataDir, lists: config.lists, fetch });
       lastResult = result;
+      // One audit entry per update: what changed, per category (or why nothing did).
+      await ctx.core.audit.append({
+        actor, action: result.ok ? 'lists.update' : 'lists.update-failed', reason,
+        details: result.ok
+          ? { entries: result.meta.entries, changes: result.changes, kept: result.meta.lists.filter((l) => l.status !== 'ok').map((l) => ({ list: l.name, error: l.error })) }
+          : { error: result.error },
+      }).catch((err: Error) => log.error({ err: err.message }, 'list update not audited'));
       if (result.ok) {
         swapFromDisk(reason);
         const kept = result.meta.lists.filter((l) => l.status !== 'ok');
@@ -117,7 +126,7 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
     get lastResult() {
       return lastResult;
     },
-    updateNow: (reason) => run('always', reason),
+    updateNow: (reason, actor) => run('always', reason, actor),
     async start() {
       watcher = watch(dirname(path), (_event, file) => {
         if (file !== 'current.sgi') return;
