@@ -15,6 +15,8 @@ export interface CacheMeta {
   lastModified?: string;
   fetchedAt: string;
   bytes: number;
+  /** names the copy in use gave (a new copy that loses nearly all of them is suspect) */
+  accepted?: number;
 }
 
 export type FetchOutcome =

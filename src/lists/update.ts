@@ -81,13 +81,20 @@ async function compileOne(builder: IndexBuilder, list: ListSource, opts: Compile
       now: opts.now(),
     });
     if (fetched.kind === 'fresh') {
+      const mark = builder.mark();
       const outcome = await tryRead(fetched.candidate);
-      if (outcome.ok) {
-        await promoteCandidate(cacheDir, fetched.meta);
+      // A download that parses but lost (nearly) every name is a broken mirror or an error page.
+      const before = lastGood ? cached?.accepted ?? 0 : 0;
+      const suspect = outcome.ok && before > 0 && outcome.counts.accepted < before * 0.1;
+      if (outcome.ok && !suspect) {
+        await promoteCandidate(cacheDir, { ...fetched.meta, accepted: outcome.counts.accepted });
         return counted('ok', outcome, fetched.meta.fetchedAt);
       }
+      if (suspect) builder.rollback(mark);
       await dropCandidate(cacheDir);
-      error = `new download rejected: ${outcome.error}`;
+      error = outcome.ok
+        ? `new download rejected: ${outcome.counts.accepted} names where the last good copy had ${before}`
+        : `new download rejected: ${outcome.error}`;
     } else if (fetched.kind === 'not-modified') {
       await writeFileAtomic(cachePaths(cacheDir).meta, JSON.stringify({ ...fetched.meta, fetchedAt: opts.now().toISOString() }, null, 2));
     } else {
