@@ -16,8 +16,8 @@ export interface NftApplier {
 export interface TcApplier {
   /** runs commands with `tc -batch -` (stops at the first failing line) */
   batch(lines: readonly string[]): Promise<KernelResult>;
-  /** `tc -j <args>` (e.g. ['qdisc', 'show', 'dev', 'eth0']) */
-  showJson(args: readonly string[]): Promise<KernelResult>;
+  /** `tc <args>` text (e.g. ['qdisc', 'show', 'dev', 'eth0']; iproute2 6.1 has no JSON for classes) */
+  show(args: readonly string[]): Promise<KernelResult>;
 }
 
 export interface CliOptions {
@@ -38,7 +38,7 @@ export function createNftCli(opts: CliOptions = {}): NftApplier {
 export function createTcCli(opts: CliOptions = {}): TcApplier {
   return {
     batch: (lines) => (lines.length === 0 ? Promise.resolve({ ok: true, stdout: '' }) : exec(prefix(opts, ['tc', '-batch', '-']), `${lines.join('\n')}\n`, opts.timeoutMs)),
-    showJson: (args) => exec(prefix(opts, ['tc', '-j', ...args]), undefined, opts.timeoutMs),
+    show: (args) => exec(prefix(opts, ['tc', ...args]), undefined, opts.timeoutMs),
   };
 }
 

@@ -288,9 +288,8 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
   }
 
   private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
-    t.unref();
-    this.timers.push(t);
+    // Not unref'd: in gateway mode these timers are part of what the daemon is for.
+    this.timers.push(setInterval(fn, ms));
   }
 
   private registerMetrics(): void {

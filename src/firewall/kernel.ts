@@ -7,7 +7,7 @@ import { TABLE_REF, renderRuleset, planGeneration, setNames } from './nft-render
 import type { DynamicElements } from './nft-render.js';
 import { parseAddresses, parseSeen, parseTableIdentity, parseUsage } from './nft-read.js';
 import type { SeenAttempt, TableIdentity, UsageCounter } from './nft-read.js';
-import { TC_MAJOR } from './plan.js';
+import { parseTcClasses, parseTcRootIsOurs } from './tc-read.js';
 import type { FirewallPlan } from './plan.js';
 import { renderClass, renderTcBatch, renderTcPrune, renderTcRemoval, shapedDevices, tcClasses } from './tc-render.js';
 import type { LeafQdisc, OverQuotaClass, TcClass } from './tc-render.js';
@@ -79,11 +79,11 @@ export class FirewallKernel {
       await this.removeQdisc(dev);
       return { ok: true };
     }
-    let r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf));
+    let r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf, await this.rootIsOurs(dev)));
     if (!r.ok && this.leaf === 'fq_codel' && /unknown/i.test(r.error)) {
       this.log.warn({ dev }, 'this kernel has no fq_codel: the device buckets get pfifo queues');
       this.leaf = 'pfifo';
-      r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf));
+      r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf, await this.rootIsOurs(dev)));
     }
     if (!r.ok) return { ok: false, error: `tc ${dev}: ${r.error}` };
     const existing = await this.ourClasses(dev);
@@ -97,14 +97,8 @@ export class FirewallKernel {
 
   /** Minor numbers of our classes on `dev`. */
   private async ourClasses(dev: string): Promise<number[]> {
-    const r = await this.tc.showJson(['class', 'show', 'dev', dev]);
-    if (!r.ok) return [];
-    const prefix = `${TC_MAJOR.toString(16)}:`;
-    return parseJsonArray(r.stdout)
-      .map((c) => (c as { handle?: string }).handle)
-      .filter((h): h is string => typeof h === 'string' && h.startsWith(prefix))
-      .map((h) => parseInt(h.slice(prefix.length), 16))
-      .filter((m) => Number.isFinite(m) && m > 0);
+    const r = await this.tc.show(['class', 'show', 'dev', dev]);
+    return r.ok ? parseTcClasses(r.stdout) : [];
   }
 
   /** Adds one over-quota class on every shaped interface. */
@@ -159,19 +153,12 @@ export class FirewallKernel {
     if (plan) for (const { dev } of shapedDevices(plan)) await this.removeQdisc(dev);
   }
 
-  private async removeQdisc(dev: string): Promise<void> {
-    const r = await this.tc.showJson(['qdisc', 'show', 'dev', dev, 'root']);
-    if (!r.ok) return;
-    const ours = parseJsonArray(r.stdout).some((q) => (q as { handle?: string }).handle === `${TC_MAJOR.toString(16)}:` && (q as { root?: boolean }).root !== false);
-    if (ours) await this.tc.batch(renderTcRemoval(dev));
+  private async rootIsOurs(dev: string): Promise<boolean> {
+    const r = await this.tc.show(['qdisc', 'show', 'dev', dev, 'root']);
+    return r.ok && parseTcRootIsOurs(r.stdout);
   }
-}
 
-function parseJsonArray(text: string): unknown[] {
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
+  private async removeQdisc(dev: string): Promise<void> {
+    if (await this.rootIsOurs(dev)) await this.tc.batch(renderTcRemoval(dev));
   }
 }

@@ -31,7 +31,7 @@ export function tcClasses(plan: FirewallPlan, direction: Direction, overQuota: r
     const cap = g.bandwidth?.[direction];
     if (!g.bandwidth || cap === undefined) continue;
     const base = g.bandwidth.classBase;
-    out.push({ minor: base, parentMinor: 0, rate: cap, ceil: cap });
+    out.push({ minor: base, parentMinor: 0, rate: cap, ceil: cap, quantum: 1514 });
     const share = Math.max(8, Math.floor(cap / plan.buckets));
     for (let b = 0; b < plan.buckets; b++) out.push({ minor: base + 1 + b, parentMinor: base, rate: share, ceil: cap, quantum: 1514 });
   }
@@ -41,12 +41,15 @@ export function tcClasses(plan: FirewallPlan, direction: Direction, overQuota: r
   return out;
 }
 
-/** Commands that make `dev` carry exactly the HTB tree of `classes` (idempotent: replace). */
-export function renderTcBatch(dev: string, classes: readonly TcClass[], leaf: LeafQdisc): string[] {
+/**
+ * Commands that make `dev` carry the HTB tree of `classes` (classes: replace, idempotent). HTB
+ * cannot change its own options in place, so the root line is left out when ours is there.
+ */
+export function renderTcBatch(dev: string, classes: readonly TcClass[], leaf: LeafQdisc, rootIsOurs = false): string[] {
   const root = `${TC_MAJOR.toString(16)}:`;
   // default 0: unclassified traffic (uncapped groups, the appliance's own) bypasses shaping.
   // direct_qlen: bridges have no tx queue length, and HTB would keep only 2 direct packets.
-  const lines = [`qdisc replace dev ${dev} root handle ${root} htb default 0 direct_qlen 1000`];
+  const lines = rootIsOurs ? [] : [`qdisc replace dev ${dev} root handle ${root} htb default 0 direct_qlen 1000`];
   for (const c of classes) lines.push(...renderClass(dev, c, leaf));
   return lines;
 }

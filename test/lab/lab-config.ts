@@ -48,10 +48,10 @@ export function labConfig(dir: string): LabConfig {
     },
     lists,
     groups: [
-      { name: 'staff', match: { subnets: ['10.10.2.0/24', 'fd00:10:2::/64'] }, block: ['adult'] },
+      { name: 'staff', match: { subnets: ['10.10.2.0/24', 'fd00:10:0:2::/64'] }, block: ['adult'] },
       {
         name: 'pupils',
-        match: { subnets: ['10.10.1.0/24', 'fd00:10:1::/64'] },
+        match: { subnets: ['10.10.1.0/24', 'fd00:10:0:1::/64'] },
         block: ['adult', 'games', 'doh', 'vpn'],
         blockQuic: true,
         bandwidth: { ...LAB_BANDWIDTH },

@@ -10,7 +10,7 @@
  *                           └───────────────┘ └─ inet ns, WAN link 192.0.2.0/24, 2001:db8:0:1::/64
  *
  * Clients: pupil 10.10.1.10, pupil2 10.10.1.11, staff 10.10.2.10, guest 10.10.3.10 (IPv6
- * fd00:10:<n>::10, ::11); the default route and DNS (/etc/netns/NS/resolv.conf) point at the
+ * fd00:10:0:<n>::10, ::11); the default route and DNS (/etc/netns/NS/resolv.conf) point at the
  * appliance, 10.10.0.1. The appliance has ip forwarding on, bridge netfilter off, and nothing
  * else: schoolgate in gateway mode programs the rest.
  *
@@ -43,10 +43,10 @@ export { NET, NAMES, ROGUE_ANSWER } from './internet.js';
 export type { LabConfig } from './lab-config.js';
 
 export const CLIENTS = {
-  pupil: { ip: '10.10.1.10', ip6: 'fd00:10:1::10', group: 'pupils' },
-  pupil2: { ip: '10.10.1.11', ip6: 'fd00:10:1::11', group: 'pupils' },
-  staff: { ip: '10.10.2.10', ip6: 'fd00:10:2::10', group: 'staff' },
-  guest: { ip: '10.10.3.10', ip6: 'fd00:10:3::10', group: 'guests' },
+  pupil: { ip: '10.10.1.10', ip6: 'fd00:10:0:1::10', group: 'pupils' },
+  pupil2: { ip: '10.10.1.11', ip6: 'fd00:10:0:1::11', group: 'pupils' },
+  staff: { ip: '10.10.2.10', ip6: 'fd00:10:0:2::10', group: 'staff' },
+  guest: { ip: '10.10.3.10', ip6: 'fd00:10:0:3::10', group: 'guests' },
 } as const;
 export type ClientName = keyof typeof CLIENTS;
 export type Place = ClientName | 'app' | 'inet';
@@ -195,6 +195,8 @@ async function buildTopology(ns: Record<Place, string>): Promise<void> {
     await ip(name, 'route', 'add', 'default', 'via', APPLIANCE.ip);
     await ip(name, '-6', 'route', 'add', 'default', 'via', APPLIANCE.ip6, 'dev', 'eth0', 'onlink');
   }
+  // The bridge had no carrier when its address was added: make sure its prefix route is there.
+  await ip('app', '-6', 'route', 'replace', `fd00:10::/${APPLIANCE.lanPrefix6}`, 'dev', APPLIANCE.lan);
   await sysctl('app', 'net.ipv4.ip_forward', '1');
   await sysctl('app', 'net.ipv6.conf.all.forwarding', '1');
   // Bridged frames must not walk the IP hooks (the Debian default when br_netfilter is not loaded).
