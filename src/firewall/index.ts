@@ -15,6 +15,7 @@ export type { TcClass, LeafQdisc, Direction } from './tc-render.js';
 export { createNftCli, createTcCli } from './appliers.js';
 export type { NftApplier, TcApplier, KernelResult, CliOptions } from './appliers.js';
 export { parseUsage, parseSeen, parseAddresses, parseOverQuota, parseTableIdentity } from './nft-read.js';
+export { parseTcClasses, parseTcRootIsOurs } from './tc-read.js';
 export { LearnedAddresses } from './learned-addresses.js';
 export { UsageLedger } from './usage-ledger.js';
 export type { DeviceDay } from './usage-ledger.js';
