@@ -80,8 +80,10 @@ export class FirewallKernel {
       return { ok: true };
     }
     let r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf, await this.rootIsOurs(dev)));
-    if (!r.ok && this.leaf === 'fq_codel' && /unknown/i.test(r.error)) {
-      this.log.warn({ dev }, 'this kernel has no fq_codel: the device buckets get pfifo queues');
+    if (!r.ok && this.leaf === 'fq_codel') {
+      // Kernels without fq_codel say "unknown qdisc kind", or, when a leaf queue exists already,
+      // "must match existing qdisc": either way, plain FIFOs (a real error fails again below).
+      this.log.warn({ dev, err: r.error }, 'fq_codel refused: the device buckets get pfifo queues');
       this.leaf = 'pfifo';
       r = await this.tc.batch(renderTcBatch(dev, classes, this.leaf, await this.rootIsOurs(dev)));
     }
