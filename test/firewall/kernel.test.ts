@@ -117,11 +117,11 @@ t.test('dynamic changes are set updates, not reloads', async (t) => {
 
 t.test('a config change re-renders; a failing apply rolls back', async (t) => {
   // The real tc, except that it fails on the one command this test names.
-  let failOn: RegExp | undefined;
+  const fault: { on?: RegExp } = {};
   const failing = (lab: Lab): TcApplier => {
     const real = createTcCli({ netns: lab.ns.app });
     return {
-      batch: (lines) => (failOn && lines.some((l) => failOn?.test(l)) ? Promise.resolve({ ok: false, error: 'injected failure' }) : real.batch(lines)),
+      batch: (lines) => (lines.some((l) => fault.on?.test(l)) ? Promise.resolve({ ok: false, error: 'injected failure' }) : real.batch(lines)),
       show: (args) => real.show(args),
     };
   };
@@ -141,7 +141,7 @@ t.test('a config change re-renders; a failing apply rolls back', async (t) => {
   const [gen2] = (await identity()) ?? [];
   t.not(gen2, gen1);
 
-  failOn = /rate 30000000bit/;
+  fault.on = /rate 30000000bit/;
   await reload((c) => {
     c.groups[1].blockQuic = false;
     c.groups[1].bandwidth = { down: '30mbit', up: '10mbit', dailyQuota: '20MB', overQuota: '2mbit' };
