@@ -1,7 +1,7 @@
 // Lint: stage boundaries and no `any`. Other folders import only a stage's index.ts.
 import tseslint from 'typescript-eslint';
 
-const stages = ['api', 'dns', 'firewall', 'health', 'identity', 'leds', 'lists', 'policy', 'store', 'traffic', 'schema', 'config-file', 'daemon', 'control'];
+const stages = ['api', 'audit', 'control', 'daemon', 'dns', 'firewall', 'health', 'identity', 'incidents', 'leds', 'lists', 'overrides', 'policy', 'querylog', 'schema', 'config-file', 'store', 'syslog', 'traffic', 'users'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web-ui/dist/**', '.tap/**'] },

@@ -1,4 +1,9 @@
-// The daemon's stages in start order. Each entry says why it sits where it does.
+// The daemon's stages in start order (after the built-in list updater, recorder and control
+// socket). Each entry says why it sits where it does.
 import type { StageFactory } from './daemon/index.js';
+import { createSyslogStage } from './syslog/index.js';
 
-export const DAEMON_STAGES: readonly StageFactory[] = [];
+export const DAEMON_STAGES: readonly StageFactory[] = [
+  // Export listens to audit/incident/query events: it starts before anything that emits them.
+  createSyslogStage,
+];

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { callDaemon } from '../control/index.js';
 import { compileLists } from '../lists/index.js';
-import type { ListReport } from '../lists/index.js';
+import type { CompileResult, ListReport } from '../lists/index.js';
 import type { Io } from './common.js';
 import { UsageError, loadOrReport } from './common.js';
 
@@ -11,7 +12,15 @@ export async function listsCommand(args: string[], io: Io): Promise<number> {
   const loaded = await loadOrReport(values.config, io);
   if (!loaded) return 1;
   const t0 = performance.now();
-  const result = await compileLists({ dataDir: loaded.config.dataDir, lists: loaded.config.lists, now: () => new Date(), fetch: 'always' });
+  // A running daemon does the update itself (and swaps the index in); otherwise compile here.
+  const asked = await callDaemon(loaded.config.dataDir, 'lists.update');
+  if (asked.kind === 'error') {
+    io.err(`schoolgate: ${asked.error}`);
+    return 1;
+  }
+  const result = asked.kind === 'ok'
+    ? (asked.result as CompileResult)
+    : await compileLists({ dataDir: loaded.config.dataDir, lists: loaded.config.lists, now: () => new Date(), fetch: 'always' });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const reports = result.ok ? result.meta.lists : result.reports;
   if (values.json) {
@@ -24,7 +33,6 @@ export async function listsCommand(args: string[], io: Io): Promise<number> {
     io.err(`schoolgate: lists not updated, the previous index stays in use: ${result.error}`);
     return 1;
   }
-  // A running daemon notices the new file (it watches the index folder) and swaps it in.
   return reports.some((r) => r.status !== 'ok') ? 2 : 0;
 }
 

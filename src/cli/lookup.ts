@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
-import { silentLogger } from '../log.js';
-import { buildState, ensureIndex, formatLookup, lookupName, readStoredOverrides } from '../daemon/index.js';
+import { formatLookup, lookupName } from '../daemon/index.js';
+import type { LookupResult } from '../daemon/index.js';
 import type { Io } from './common.js';
 import { UsageError, loadOrReport } from './common.js';
+import { viaDaemonOr } from './offline.js';
 
 export async function lookupCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -17,22 +18,19 @@ export async function lookupCommand(args: string[], io: Io): Promise<number> {
   if (Number.isNaN(now)) throw new UsageError(`--at: "${values.at}" is not an ISO date and time`);
   const loaded = await loadOrReport(values.config, io);
   if (!loaded) return 1;
-  const index = await ensureIndex(loaded.config, silentLogger(), 'inline');
-  if (!index.ok) {
-    io.err(`schoolgate: no usable domain index: ${index.error}`);
+  const client = values.client ? { ip: values.client, mac: values.mac } : undefined;
+  const r = await viaDaemonOr<LookupResult>(loaded, 'lookup', { domain: positionals[0], client: values.client, mac: values.mac, at: new Date(now).toISOString() }, async (core, state) => {
+    void core;
+    return lookupName(state, positionals[0], now, client);
+  });
+  if (!r.ok) {
+    io.err(`schoolgate: ${r.error}`);
     return 1;
   }
-  const overrides = await readStoredOverrides(loaded.config.dataDir);
-  const state = buildState(loaded.config, index.index, overrides.records, now);
-  const result = lookupName(state, positionals[0], now, values.client ? { ip: values.client, mac: values.mac } : undefined);
-  if (!result.ok) {
-    io.err(`schoolgate: ${result.error}`);
+  if (!r.value.ok) {
+    io.err(`schoolgate: ${r.value.error}`);
     return 1;
   }
-  if (values.json) io.out(JSON.stringify(result.answer, null, 2));
-  else {
-    io.out(formatLookup(result.answer));
-    if (overrides.note) io.out(`  (${overrides.note})`);
-  }
+  io.out(values.json ? JSON.stringify(r.value.answer, null, 2) : formatLookup(r.value.answer));
   return 0;
 }

@@ -34,6 +34,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
         resolve(0);
       });
     };
+    process.on('SIGHUP', () => void daemon.reload());
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });

@@ -146,6 +146,18 @@ function sectionPairs(config: Config): Problem[] {
   if (leds.backend === 'gpio' && !leds.pins) out.push({ path: ['leds'], message: 'backend "gpio" needs "pins"' });
   if (leds.backend === 'sysfs' && !leds.names) out.push({ path: ['leds'], message: 'backend "sysfs" needs "names"' });
   if (leds.backend === 'file' && !leds.path) out.push({ path: ['leds'], message: 'backend "file" needs "path"' });
+  if (config.reports.list) {
+    const list = config.lists.find((l) => l.name === config.reports.list);
+    if (!list) out.push({ path: ['reports', 'list'], message: `unknown list "${config.reports.list}"` });
+    else if (list.format !== 'domains' || /^https?:\/\//i.test(list.source)) out.push({ path: ['reports', 'list'], message: `"${list.name}" must be a local list of format domains (reported sites are added to it)` });
+  }
+  const groupNames = new Set(config.groups.map((g) => g.name));
+  config.portal.groups.forEach((g, i) => {
+    if (!groupNames.has(g)) out.push({ path: ['portal', 'groups', i], message: `unknown group "${g}"` });
+  });
+  if (config.portal.groups.length > 0 && !config.portal.address && !config.dns.blocking.address) {
+    out.push({ path: ['portal'], message: 'the portal needs "address" (or dns.blocking.address)' });
+  }
   if (config.mode === 'gateway') {
     if (config.network.lan.length === 0) out.push({ path: ['network', 'lan'], message: 'gateway mode needs at least one LAN interface' });
     config.network.lan.forEach((l, i) => {

@@ -63,7 +63,7 @@ export async function parseConfig(text: string, file: string, baseDir: string, r
     return {
       ok: false,
       errors: doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(e.pos[0]);
         return { file, line: pos.line, col: pos.col, message: firstLine(e.message) };
       }),
     };
@@ -91,6 +91,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
     lists: config.lists.map((l) => (/^https?:\/\//i.test(l.source) ? l : { ...l, source: abs(l.source) })),
     identity: { ...config.identity, leases: config.identity.leases && abs(config.identity.leases) },
     leds: { ...config.leds, path: config.leds.path && abs(config.leds.path) },
+    devices: { ...config.devices, register: config.devices.register && abs(config.devices.register) },
   };
 }
 

@@ -4,11 +4,18 @@ import type { LoadedConfig } from '../config-file/index.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
+import { IdentityService } from '../identity/index.js';
+import { localDay } from '../policy/index.js';
 import { EventBus } from './events.js';
 import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
 import { MetricsRegistry } from './metrics.js';
-import { IdentityService } from '../identity/index.js';
+import { createListUpdater } from './list-updater.js';
+import type { ListUpdater } from './list-updater.js';
+import { createCoreServices } from './core-services.js';
+import type { CoreServices } from './core-services.js';
+import { createRecorder } from './recorder.js';
+import { createControlStage } from './control-stage.js';
 
 export interface Clock {
   now(): number;
@@ -32,6 +39,15 @@ export interface DaemonContext {
   readonly events: EventBus;
   readonly identity: IdentityService;
   readonly metrics: MetricsRegistry;
+  /** audit, users, overrides, requests, incidents, query log, devices */
+  readonly core: CoreServices;
+  /** what stages offer each other (the API reads these); filled as stages are created */
+  readonly services: Services;
+}
+
+/** Services stages expose to one another, by name. */
+export interface Services {
+  lists?: ListUpdater;
 }
 
 export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];
@@ -61,13 +77,29 @@ export class Daemon {
       await this.stop();
       return { ok: false, error: `no usable domain index: ${index.error}` };
     }
-    const state = new StateHolder(buildState(config, index.index, [], this.clock.now()));
-    const identity = new IdentityService(() => state.current);
-    this.ctx = {
-      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events: new EventBus(), identity, metrics: new MetricsRegistry(),
+    const now = () => this.clock.now();
+    const state = new StateHolder(buildState(config, index.index, [], now()));
+    const events = new EventBus();
+    const core = await createCoreServices({ loaded: this.loaded, store: opened.store, state, events, log: this.log, now });
+    await core.devices.start();
+    this.started.push({ name: 'devices', start: async () => undefined, stop: async () => core.devices.stop() });
+    this.started.push({ name: 'overrides', start: async () => undefined, stop: async () => core.overrides.stop() });
+    if (config.devices.register) await core.register.watchFile(config.devices.register);
+    this.started.push({ name: 'register', start: async () => undefined, stop: async () => core.register.stop() });
+    this.started.push({ name: 'visitors', start: async () => undefined, stop: async () => core.visitors.stop() });
+    const ctx: DaemonContext = {
+      loaded: this.loaded, log: this.log, clock: this.clock, store: opened.store, state, events,
+      identity: new IdentityService(() => state.current, core.devices, now, (ms) => localDay(state.current.policy.timezone, ms)),
+      metrics: new MetricsRegistry(), core, services: {},
     };
-    for (const factory of this.stages) {
-      for (const stage of [factory(this.ctx)].flat()) {
+    this.ctx = ctx;
+    // Built-in stages first: the list updater keeps the index current for everyone after it,
+    // the recorder must listen before any stage emits queries, the control socket serves the CLI.
+    const lists = createListUpdater(ctx);
+    ctx.services.lists = lists;
+    const builtIn: StageFactory[] = [() => lists, (c) => createRecorder(c, core), (c) => createControlStage(c, core)];
+    for (const factory of [...builtIn, ...this.stages]) {
+      for (const stage of [factory(ctx)].flat()) {
         try {
           await stage.start();
         } catch (err) {
@@ -86,6 +118,24 @@ export class Daemon {
       rssMB: Math.round(process.memoryUsage.rss() / 1e6),
     }, 'ready');
     return { ok: true };
+  }
+
+  /** SIGHUP: re-read the config file; a bad file is reported and the running config kept. */
+  async reload(): Promise<void> {
+    if (!this.ctx) return;
+    const { core } = this.ctx;
+    if (core.proposals.enabled) {
+      // Four-eyes: a changed file waits for a second person like any other policy change.
+      const text = await core.config.readFileText();
+      if (text === undefined) return;
+      const p = await core.proposals.propose({ kind: 'text', text }, 'config file changed on disk', { name: 'config file on disk', kind: 'system', role: undefined }, 'reloaded with SIGHUP');
+      if (p.ok) this.log.warn({ proposal: p.value.id }, 'config file changed: held as a proposal until a second person approves it');
+      else this.log.error({ err: p.message }, 'config file changed but is not valid; nothing proposed');
+      return;
+    }
+    const r = await core.config.reload({ name: 'SIGHUP', kind: 'system' });
+    if (r.ok) this.log.info({ changed: r.changed }, 'config reloaded');
+    else this.log.error({ err: r.message }, 'config not reloaded; the running config stays');
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,8 @@
 // listeners in stop().
 import { EventEmitter } from 'node:events';
 import type { IndexMeta } from '../lists/index.js';
+import type { AuditEntry } from '../audit/index.js';
+import type { Incident } from '../incidents/index.js';
 
 export interface QueryEvent {
   /** epoch ms */
@@ -51,6 +53,14 @@ export interface EventMap {
   query: [event: QueryEvent];
   resolved: [event: ResolvedEvent];
   'bypass-attempt': [event: BypassEvent];
+  /** every audit entry as it is written (syslog export) */
+  audit: [entry: AuditEntry];
+  /** an incident recorded (new) or updated (a repeat folded into it) */
+  incident: [incident: Incident, isNew: boolean];
+  /** the store went over its size cap (oldest query log entries were dropped) */
+  'store:full': [info: { size: number; cap: number }];
+  /** open (unacknowledged) incidents: the alert LED follows this */
+  'incidents:open': [count: number];
   'rate-limit': [client: string];
 }
 

@@ -1,5 +1,6 @@
 // Gets a usable domain index for the current list config: the compiled file when it matches,
 // otherwise a fresh compile; when that fails, the previous index (keep last good) if any.
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { DomainIndex, compileInChild, compileLists, indexPath, listsKey } from '../lists/index.js';
@@ -10,7 +11,9 @@ export type EnsureIndexResult = { ok: true; index: DomainIndex; compiled?: Compi
 export async function ensureIndex(config: Config, log: Logger, where: 'child' | 'inline'): Promise<EnsureIndexResult> {
   const path = indexPath(config.dataDir);
   const existing = DomainIndex.fromFile(path);
-  if (existing.ok && existing.index.meta.listsKey === listsKey(config.lists)) return { ok: true, index: existing.index };
+  if (existing.ok && existing.index.meta.listsKey === listsKey(config.lists) && !(await localSourcesNewer(config, Date.parse(existing.index.meta.createdAt)))) {
+    return { ok: true, index: existing.index };
+  }
   if (!existing.ok && existing.error !== 'no compiled index yet') log.warn({ err: existing.error }, 'compiled index unusable; recompiling');
   log.info({ lists: config.lists.map((l) => l.name) }, 'compiling lists');
   const req = { dataDir: config.dataDir, lists: config.lists, fetch: 'when-due' as const };
@@ -25,4 +28,14 @@ export async function ensureIndex(config: Config, log: Logger, where: 'child' | 
     return { ok: true, index: existing.index, compiled };
   }
   return { ok: false, error: compiled.error };
+}
+
+/** A local list file changed after the index was compiled (edited while the daemon was down). */
+async function localSourcesNewer(config: Config, compiledAt: number): Promise<boolean> {
+  for (const l of config.lists) {
+    if (/^https?:\/\//i.test(l.source)) continue;
+    const s = await stat(l.source).catch(() => undefined);
+    if (s && s.isFile() && s.mtimeMs > compiledAt) return true;
+  }
+  return false;
 }

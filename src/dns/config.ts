@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { Duration, HostPort, IpText, OneOf, Size, restart } from '../schema/index.js';
 
 export const BlockingSchema = Type.Object({
-  answer: OneOf(['blockpage', 'nxdomain', 'null'] as const, { default: 'blockpage', description: 'blockpage: A/AAAA to the block page; nxdomain; null: 0.0.0.0 / ::' }),
+  answer: OneOf(['blockpage', 'nxdomain', 'null'] as const, { default: 'nxdomain', description: 'blockpage: A/AAAA to the block page; nxdomain; null: 0.0.0.0 / ::' }),
   address: Type.Optional(IpText({ description: 'Block page IPv4 address (required for blockpage)' })),
   address6: Type.Optional(IpText({ description: 'Block page IPv6 address (AAAA answers; none when unset)' })),
   ttl: Type.Integer({ default: 10, minimum: 0, maximum: 86400, description: 'TTL of block answers' }),

@@ -16,3 +16,16 @@ export const IdentitySchema = Type.Object({
 }, { additionalProperties: false, default: {} });
 
 export type IdentityConfig = Static<typeof IdentitySchema>;
+
+export const DevicesSchema = Type.Object({
+  register: Type.Optional(Type.String({ description: 'Device register CSV (mac,user,group[,class,expires]); imported at start and whenever the file changes' })),
+}, { additionalProperties: false, default: {} });
+
+export type DevicesConfig = Static<typeof DevicesSchema>;
+
+export const PortalSchema = Type.Object({
+  groups: Type.Array(Type.String(), { default: [], description: 'Devices of these groups that are not registered sign in first (visitor code or staff account)' }),
+  address: Type.Optional(Type.String({ description: 'The portal address on the LAN (default: dns.blocking.address)' })),
+}, { additionalProperties: false, default: {} });
+
+export type PortalConfig = Static<typeof PortalSchema>;

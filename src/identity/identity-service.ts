@@ -1,13 +1,23 @@
-// Client IP → device (MAC, hostname) → group, for every query. The answer is cached per IP and
-// dropped when the policy snapshot or the neighbour table changes.
+// Client IP → device (MAC, hostname) → user (device register) → group, for every query. The
+// answer is cached per IP and dropped when the snapshot, the neighbour table or the date changes.
 import type { CompiledGroup } from '../policy/index.js';
 import type { GroupMatcher } from './group-matcher.js';
+import { registeredOn } from './device-register.js';
+import type { RegisteredDevice } from './device-register.js';
+import type { Binding } from './visitors.js';
 
 export interface ClientIdentity {
   ip: string;
   mac?: string;
   hostname?: string;
+  /** from the device register */
+  user?: string;
+  class?: string;
   group: CompiledGroup;
+  /** must sign in first (portal group, not registered, not signed in) */
+  portal: boolean;
+  /** a visitor or staff sign-in, until it expires */
+  binding?: Binding;
 }
 
 /** Where MACs and hostnames come from (the kernel neighbour table, DHCP leases). */
@@ -23,31 +33,61 @@ export const emptyDirectory: DeviceDirectory = { macOf: () => undefined, hostnam
 export interface IdentitySource {
   matcher: GroupMatcher;
   groups: readonly CompiledGroup[];
+  register: ReadonlyMap<string, RegisteredDevice>;
+  /** signed-in devices, by MAC (or IP) */
+  bindings: ReadonlyMap<string, Binding>;
+  portalGroups: ReadonlySet<string>;
 }
 
 export class IdentityService {
   private cache = new Map<string, ClientIdentity>();
   private cachedFor: IdentitySource | undefined;
   private cachedGeneration = -1;
+  private day = { date: '', endsAt: 0 };
 
   constructor(
     private readonly source: () => IdentitySource,
     private readonly directory: DeviceDirectory = emptyDirectory,
+    private readonly now: () => number = Date.now,
+    /** the local date at an instant and when that day ends (register entries expire by date) */
+    private readonly dayAt: (ms: number) => { date: string; endsAt: number } = utcDay,
   ) {}
 
   identify(ip: string): ClientIdentity {
     const src = this.source();
-    if (src !== this.cachedFor || this.directory.generation !== this.cachedGeneration) {
-      this.cache = new Map();
-      this.cachedFor = src;
-      this.cachedGeneration = this.directory.generation;
+    if (src !== this.cachedFor || this.directory.generation !== this.cachedGeneration) this.reset(src);
+    const now = this.now();
+    if (now >= this.day.endsAt) {
+      this.reset(src);
+      this.day = this.dayAt(now);
     }
     let id = this.cache.get(ip);
-    if (id) return id;
+    if (id && !(id.binding && now >= Date.parse(id.binding.expiresAt))) return id;
+    const date = this.day.date;
     const mac = this.directory.macOf(ip);
-    id = { ip, mac, hostname: this.directory.hostnameOf(mac, ip), group: src.groups[src.matcher.match(ip, mac)] };
+    const bound = src.bindings.get(mac ?? ip);
+    const binding = bound && now < Date.parse(bound.expiresAt) ? bound : undefined;
+    const registered = registeredOn(src.register, mac, date);
+    const named = (name: string | undefined) => (name === undefined ? undefined : src.groups.find((g) => g.name === name));
+    const group = named(binding?.group) ?? named(registered?.group) ?? src.groups[src.matcher.match(ip, mac)];
+    id = {
+      ip, mac, hostname: this.directory.hostnameOf(mac, ip), user: binding?.user ?? registered?.user, class: registered?.class, group,
+      portal: !binding && !registered && src.portalGroups.has(group.name),
+      binding,
+    };
     if (this.cache.size >= 65536) this.cache.clear();
     this.cache.set(ip, id);
     return id;
   }
+
+  private reset(src: IdentitySource): void {
+    this.cache = new Map();
+    this.cachedFor = src;
+    this.cachedGeneration = this.directory.generation;
+  }
+}
+
+function utcDay(ms: number): { date: string; endsAt: number } {
+  const start = Math.floor(ms / 86_400_000) * 86_400_000;
+  return { date: new Date(start).toISOString().slice(0, 10), endsAt: start + 86_400_000 };
 }

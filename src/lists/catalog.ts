@@ -2,7 +2,6 @@
 // copies; for a UT1 URL not downloaded yet it falls back to the published UT1 category names.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { list as listTar } from 'tar';
 import type { ListSource } from './config.js';
 import { cachePaths, readCacheMeta } from './fetch-source.js';
 import { listCacheDir } from './update.js';
@@ -48,6 +47,7 @@ async function ut1Names(path: string): Promise<string[] | undefined> {
       return found;
     }
     const found = new Set<string>();
+    const { list: listTar } = await import('tar');
     await listTar({
       file: path,
       onReadEntry: (entry) => {

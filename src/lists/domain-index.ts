@@ -1,7 +1,7 @@
 // Name → categories of the name and of every parent suffix. Lookups allocate nothing: results
 // go into a caller-owned category bitset. The index holds fingerprints, not names; two names
 // share a fingerprint with probability ~ entries / 2^64 (5M entries: ~3e-13 per probe).
-import { walkSuffixes, walkWireSuffixes } from './domain-hash.js';
+import { fingerprint, walkSuffixes, walkWireSuffixes } from './domain-hash.js';
 import { decodeIndex, readIndexFile } from './index-file.js';
 import type { CategoryMeta, IndexArrays, IndexMeta, ListReport } from './index-file.js';
 
@@ -26,6 +26,8 @@ export class DomainIndex {
   // Walk state, kept on the instance so the per-suffix visitor is allocated once.
   private out: CategoryBits;
   private hits = 0;
+  /** names added at runtime (a reported site approved) until the next compile lists them */
+  private overlay: Map<number, { h2: number; bits: Uint32Array }[]> | undefined;
   private readonly visit: (h1: number, h2: number) => boolean;
 
   constructor(meta: IndexMeta, arrays: IndexArrays) {
@@ -47,6 +49,7 @@ export class DomainIndex {
         for (let w = 0; w < this.words; w++) this.out[w] |= this.catsetBits[base + w];
         this.hits++;
       }
+      if (this.overlay !== undefined) this.probeOverlay(h1, h2);
       return true;
     };
   }
@@ -125,10 +128,44 @@ export class DomainIndex {
     const matches: SuffixMatch[] = [];
     walkSuffixes(name, (h1, h2, start) => {
       const set = this.probe(h1, h2);
-      if (set >= 0) matches.push({ suffix: name.slice(start).toLowerCase(), categories: this.meta.catsets[set].map((c) => this.categories[c].name) });
+      const extra = this.overlay?.get(h1)?.find((e) => e.h2 === h2);
+      const ids = [...(set >= 0 ? this.meta.catsets[set] : [])];
+      if (extra) for (let id = 0; id < this.categories.length; id++) if (extra.bits[id >>> 5] & (1 << (id & 31)) && !ids.includes(id)) ids.push(id);
+      if (ids.length > 0) matches.push({ suffix: name.slice(start).toLowerCase(), categories: ids.map((c) => this.categories[c].name) });
       return true;
     });
     return matches.reverse();
+  }
+
+  /**
+   * The same index plus `additions` (normalised names with a category it already has), for
+   * names that must count from the next query, before a recompile lists them.
+   */
+  withAdditions(additions: readonly { name: string; category: string }[]): DomainIndex {
+    const next = new DomainIndex(this.meta, this.a);
+    const overlay = new Map<number, { h2: number; bits: Uint32Array }[]>();
+    for (const { name, category } of additions) {
+      const id = this.byName.get(category);
+      if (id === undefined) continue;
+      const [h1, h2] = fingerprint(name);
+      const bucket = overlay.get(h1) ?? [];
+      let entry = bucket.find((e) => e.h2 === h2);
+      if (!entry) {
+        entry = { h2, bits: new Uint32Array(this.words) };
+        bucket.push(entry);
+      }
+      entry.bits[id >>> 5] |= 1 << (id & 31);
+      overlay.set(h1, bucket);
+    }
+    next.overlay = overlay.size > 0 ? overlay : undefined;
+    return next;
+  }
+
+  private probeOverlay(h1: number, h2: number): void {
+    const entry = this.overlay?.get(h1)?.find((e) => e.h2 === h2);
+    if (!entry) return;
+    for (let w = 0; w < this.words; w++) this.out[w] |= entry.bits[w];
+    this.hits++;
   }
 
   /** Category-set id of the fingerprint, or -1. */

@@ -29,6 +29,8 @@ export interface FetchOptions {
   maxBytes: number;
   /** skip the conditional headers (force a full download) */
   force?: boolean;
+  /** the time recorded as fetchedAt */
+  now: Date;
 }
 
 export const cachePaths = (cacheDir: string) => ({
@@ -83,7 +85,7 @@ export async function fetchSource(url: string, cacheDir: string, opts: FetchOpti
       url,
       etag: res.headers.get('etag') ?? undefined,
       lastModified: res.headers.get('last-modified') ?? undefined,
-      fetchedAt: new Date().toISOString(),
+      fetchedAt: opts.now.toISOString(),
       bytes,
     };
     return { kind: 'fresh', candidate: paths.candidate, meta };

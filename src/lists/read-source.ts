@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import type { ListSource } from './config.js';
 import { CategoryCollector, newCounts } from './formats.js';
@@ -74,6 +73,8 @@ async function readUt1Folder(builder: IndexBuilder, list: ListSource, dir: strin
 /** `<anything>/<category>/domains` and `…/usage` entries of a (gzipped) tar; `urls` is ignored. */
 async function readUt1Archive(builder: IndexBuilder, list: ListSource, path: string, counts: SourceCounts): Promise<void> {
   const kinds = new Map<string, 'block' | 'allow'>();
+  // Loaded on demand: only the list compiler reads archives, the daemon never does.
+  const { Parser } = await import('tar');
   const parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {

@@ -78,6 +78,7 @@ async function compileOne(builder: IndexBuilder, list: ListSource, opts: Compile
     const fetched = await fetchSource(list.source, cacheDir, {
       timeoutMs: (parseDuration(list.timeout) ?? 120) * 1000,
       maxBytes: parseSize(list.maxSize) ?? 200e6,
+      now: opts.now(),
     });
     if (fetched.kind === 'fresh') {
       const outcome = await tryRead(fetched.candidate);

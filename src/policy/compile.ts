@@ -3,6 +3,7 @@
 import type { Config } from '../config.js';
 import type { CategoryBits, DomainIndex } from '../lists/index.js';
 import type { GroupConfig } from './config.js';
+import type { Zone } from '../schema/index.js';
 import { compileSchedule } from './schedule.js';
 import type { CompiledSchedule } from './schedule.js';
 
@@ -19,7 +20,7 @@ export interface CompiledGroup {
 }
 
 export interface CompiledPolicy {
-  timezone: string;
+  timezone: Zone;
   groups: CompiledGroup[];
   byName: Map<string, CompiledGroup>;
   defaultGroup: CompiledGroup;
@@ -29,7 +30,8 @@ export interface CompiledPolicy {
   schedules: Map<string, CompiledSchedule>;
 }
 
-export function compilePolicy(config: Config, index: DomainIndex): CompiledPolicy {
+/** `zone` is the config's timezone, read by the caller (loadZone): policy does no I/O. */
+export function compilePolicy(config: Config, index: DomainIndex, zone: Zone): CompiledPolicy {
   const schedules = new Map(Object.entries(config.schedules).map(([name, s]) => [name, compileSchedule(name, s, config.calendar)]));
   const lockedBits = index.bitsOf(config.locked);
   const groups = config.groups.map((g, order): CompiledGroup => {
@@ -52,7 +54,7 @@ export function compilePolicy(config: Config, index: DomainIndex): CompiledPolic
   });
   const defaultGroup = groups.find((g) => g.config.default) ?? groups[groups.length - 1];
   return {
-    timezone: config.timezone,
+    timezone: zone,
     groups,
     byName: new Map(groups.map((g) => [g.name, g])),
     defaultGroup,

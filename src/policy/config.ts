@@ -58,11 +58,20 @@ export const IncidentPolicySchema = Type.Object({
   burst: Type.Integer({ default: 5, minimum: 1, description: 'More than this many blocked attempts …' }),
   window: Duration({ default: '10m', description: '… within this time, from one device' }),
   webhook: Type.Optional(Type.String({ description: 'POST each incident as JSON to this URL' })),
-  syslog: Type.Optional(Type.String({ description: 'Send incidents to this syslog host:port (UDP)' })),
+  email: Type.Optional(Type.Object({
+    smtp: Type.String({ description: 'SMTP relay host:port (the school\'s mail relay; port 25 by default)' }),
+    from: Type.String(),
+    to: Type.Array(Type.String(), { minItems: 1, description: 'The safeguarding lead(s)' }),
+  }, { additionalProperties: false, description: 'E-mail each new incident through an SMTP relay' })),
 }, { additionalProperties: false, default: {} });
 
 export type OverridePolicy = Static<typeof OverridePolicySchema>;
 export type IncidentPolicy = Static<typeof IncidentPolicySchema>;
+
+export const ReportsSchema = Type.Object({
+  list: Type.Optional(Type.String({ description: 'The school\'s deny list (a local domains list by name): an approved "report a site" adds the domain there' })),
+  perDeviceHourly: Type.Integer({ default: 10, minimum: 1, description: 'Reports and access requests one device may send per hour' }),
+}, { additionalProperties: false, default: {} });
 
 export const PolicySchemas = {
   locked: Type.Array(CategoryName(), { default: [], description: 'Categories nobody can unblock: no override, schedule, role or "filtering off"' }),
@@ -71,4 +80,5 @@ export const PolicySchemas = {
   groups: Type.Array(GroupSchema, { minItems: 1, description: 'Client groups; first match wins' }),
   overrides: OverridePolicySchema,
   incidents: IncidentPolicySchema,
+  reports: ReportsSchema,
 };

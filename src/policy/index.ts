@@ -13,4 +13,4 @@ export type {
 } from './overrides.js';
 export { isOpen, nextChange, compileSchedule } from './schedule.js';
 export type { CompiledSchedule } from './schedule.js';
-export { localTime, instantOf } from './local-time.js';
+export { localTime, localDay, instantOf, addDays } from './local-time.js';

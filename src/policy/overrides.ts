@@ -117,6 +117,8 @@ export interface OverrideRules {
   locked: ReadonlySet<string>;
   groups: ReadonlySet<string>;
   categories: ReadonlySet<string>;
+  /** the locked category a domain is listed in, if any (such a domain cannot be unblocked) */
+  lockedCategoryOf: (domain: string) => string | undefined;
 }
 
 export type OverrideCheck =
@@ -134,12 +136,14 @@ export function checkOverride(input: OverrideInput, rules: OverrideRules, now: n
 
   let target: OverrideTarget;
   if (input.category !== undefined) {
-    if (rules.locked.has(input.category)) return { ok: false, code: 'SG_LOCKED_CATEGORY', message: `category "${input.category}" is locked: no override is possible` };
+    if (rules.locked.has(input.category) && input.action !== 'block') return { ok: false, code: 'SG_LOCKED_CATEGORY', message: `category "${input.category}" is locked: no override is possible` };
     if (!rules.categories.has(input.category)) return bad(`unknown category "${input.category}"`);
     target = { category: input.category };
   } else if (input.domain !== undefined) {
     const domain = normalise(input.domain);
     if (!domain) return bad(`"${input.domain}" is not a valid domain name`);
+    const locked = input.action === 'block' ? undefined : rules.lockedCategoryOf(domain);
+    if (locked) return { ok: false, code: 'SG_LOCKED_CATEGORY', message: `${domain} is in the locked category "${locked}": no override is possible` };
     target = { domain };
   } else {
     target = { all: true };

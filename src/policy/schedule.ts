@@ -1,9 +1,10 @@
 // Weekly windows in local time, optionally limited to (or suspended on) calendar dates.
 // A window from 22:00 to 06:00 runs past midnight and belongs to the day it starts on.
 import type { DateRange, Schedule } from './config.js';
-import { DAY_INDEX, addDays, instantOf, localTime } from './local-time.js';
+import { DAY_INDEX, addDays, instantsOf, localTime } from './local-time.js';
 import type { LocalTime } from './local-time.js';
 import { parseTimeOfDay } from '../schema/index.js';
+import type { Zone } from '../schema/index.js';
 
 interface CompiledWindow {
   /** start days, indexed 0 = Monday */
@@ -18,7 +19,7 @@ export interface CompiledSchedule {
   only?: DateRange[];
   except?: DateRange[];
   /** the state holds from `from` until `until`: queries inside that span reuse it */
-  memo?: { from: number; until: number; open: boolean; tz: string };
+  memo?: { from: number; until: number; open: boolean; tz: Zone };
 }
 
 export function compileSchedule(name: string, schedule: Schedule, calendar: Record<string, DateRange[]>): CompiledSchedule {
@@ -55,7 +56,7 @@ export function isOpenAt(s: CompiledSchedule, t: LocalTime): boolean {
   return false;
 }
 
-export function isOpen(s: CompiledSchedule, tz: string, now: number): boolean {
+export function isOpen(s: CompiledSchedule, tz: Zone, now: number): boolean {
   return stateAt(s, tz, now).open;
 }
 
@@ -63,11 +64,11 @@ export function isOpen(s: CompiledSchedule, tz: string, now: number): boolean {
  * The next instant after `now` at which the schedule opens or closes (looking eight days
  * ahead; beyond that, the horizon). Used to clamp the TTL of an answer a window allowed.
  */
-export function nextChange(s: CompiledSchedule, tz: string, now: number): number {
+export function nextChange(s: CompiledSchedule, tz: Zone, now: number): number {
   return stateAt(s, tz, now).until;
 }
 
-function stateAt(s: CompiledSchedule, tz: string, now: number): { open: boolean; until: number } {
+function stateAt(s: CompiledSchedule, tz: Zone, now: number): { open: boolean; until: number } {
   const m = s.memo;
   if (m && m.tz === tz && now >= m.from && now < m.until) return m;
   const open = isOpenAt(s, localTime(tz, now));
@@ -75,8 +76,8 @@ function stateAt(s: CompiledSchedule, tz: string, now: number): { open: boolean;
   const candidates: number[] = [];
   for (let d = -1; d <= 8; d++) {
     const date = addDays(today, d);
-    candidates.push(instantOf(tz, date, 0));
-    for (const w of s.windows) candidates.push(instantOf(tz, date, w.from), instantOf(tz, date, w.to));
+    candidates.push(...instantsOf(tz, date, 0));
+    for (const w of s.windows) candidates.push(...instantsOf(tz, date, w.from), ...instantsOf(tz, date, w.to));
   }
   candidates.sort((a, b) => a - b);
   // No change within the horizon (a long holiday): the state is known to hold until its end.

@@ -1,6 +1,7 @@
 // Value formats used in the config: durations, sizes, rates, times of day, CIDRs, host:port.
 // Each parser returns undefined for bad input; callers turn that into a positioned error.
 import { isIP } from 'node:net';
+import { loadZone } from './zone.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -142,10 +143,5 @@ export function normaliseMac(text: string): string {
 }
 
 export function isTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+  return loadZone(tz).ok;
 }

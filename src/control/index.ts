@@ -1,0 +1,2 @@
+export { ControlServer, callDaemon, controlPath } from './control-socket.js';
+export type { CallResult, Handler } from './control-socket.js';

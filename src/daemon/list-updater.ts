@@ -1,0 +1,144 @@
+// Keeps the domain index current while the daemon serves: scheduled updates of URL lists (daily
+// by default, jittered so twenty schools do not hit the mirror at once), updates on request, and
+// a new index file written by `schoolgate lists update` picked up from disk. Every swap replaces
+// one reference; queries in flight finish on the index they started with.
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { DomainIndex, compileInChild, indexPath, listsKey } from '../lists/index.js';
+import type { CompileResult } from '../lists/index.js';
+import { parseDuration } from '../schema/index.js';
+import type { DaemonContext, Stage } from './daemon.js';
+import { withIndex } from './state.js';
+
+const CHECK_EVERY_MS = 10 * 60_000;
+
+export interface ListUpdater extends Stage {
+  /** Fetches (conditional GET) and compiles now; resolves when the new index is in use. */
+  updateNow(reason: string): Promise<CompileResult>;
+  readonly lastResult: CompileResult | undefined;
+}
+
+export function createListUpdater(ctx: DaemonContext): ListUpdater {
+  const log = ctx.log.child({ stage: 'lists' });
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  let sourceWatchers: FSWatcher[] = [];
+  let sourceDebounce: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let running: Promise<CompileResult> | undefined;
+  let lastResult: CompileResult | undefined;
+  const path = indexPath(ctx.loaded.config.dataDir);
+
+  const swapFromDisk = (why: string): boolean => {
+    const current = ctx.state.current.index;
+    const loaded = DomainIndex.fromFile(path);
+    if (!loaded.ok) {
+      log.error({ err: loaded.error, why }, 'new index does not load; keeping the current one');
+      return false;
+    }
+    if (loaded.index.meta.createdAt === current.meta.createdAt && loaded.index.size === current.size) return false;
+    ctx.state.swap(withIndex(ctx.state.current, loaded.index, ctx.clock.now()));
+    log.info({ why, domains: loaded.index.size, categories: loaded.index.categories.length, rssMB: Math.round(process.memoryUsage.rss() / 1e6) }, 'index swapped');
+    ctx.events.emit('index:swapped', loaded.index.meta);
+    return true;
+  };
+
+  const run = (fetch: 'always' | 'when-due', reason: string): Promise<CompileResult> => {
+    running ??= (async () => {
+      const { config } = ctx.state.current;
+      log.info({ reason, fetch }, 'list update started');
+      const result = await compileInChild({ dataDir: config.dataDir, lists: config.lists, fetch });
+      lastResult = result;
+      if (result.ok) {
+        swapFromDisk(reason);
+        const kept = result.meta.lists.filter((l) => l.status !== 'ok');
+        if (kept.length > 0) ctx.events.emit('lists:failed', kept.map((l) => `${l.name}: ${l.error}`).join('; '));
+        log.info({ changes: result.changes.length, kept: kept.map((l) => l.name) }, 'list update finished');
+      } else {
+        log.error({ err: result.error }, 'list update failed; the current index stays in use');
+        ctx.events.emit('lists:failed', result.error);
+      }
+      return result;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const due = (): boolean => {
+    const now = ctx.clock.now();
+    const reports = new Map(ctx.state.current.index.lists.map((r) => [r.name, r]));
+    return ctx.state.current.config.lists.some((l) => {
+      if (!/^https?:\/\//i.test(l.source)) return false;
+      const fetchedAt = Date.parse(reports.get(l.name)?.fetchedAt ?? '');
+      return !(now - fetchedAt < (parseDuration(l.update) ?? 86400) * 1000);
+    });
+  };
+
+  const schedule = () => {
+    // Up to 20% jitter on the check interval spreads a fleet's downloads.
+    timer = setTimeout(() => {
+      if (due()) void run('when-due', 'schedule').finally(schedule);
+      else schedule();
+    }, CHECK_EVERY_MS * (1 + Math.random() * 0.2));
+    timer.unref();
+  };
+
+  // Local list files (the school's own deny/allow lists) are recompiled when they change, so an
+  // edit — or an approved site report — is in the index seconds later.
+  const watchSources = () => {
+    for (const w of sourceWatchers) w.close();
+    sourceWatchers = [];
+    const files = ctx.state.current.config.lists.filter((l) => l.format !== 'ut1' && !/^https?:\/\//i.test(l.source)).map((l) => l.source);
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      try {
+        const w = watch(dir, (_e, file) => {
+          if (!file || !files.some((f) => dirname(f) === dir && basename(f) === file)) return;
+          clearTimeout(sourceDebounce);
+          sourceDebounce = setTimeout(() => void run('when-due', 'local list changed'), 2000);
+        });
+        w.on('error', () => w.close());
+        sourceWatchers.push(w);
+      } catch (err) {
+        log.warn({ dir, err: (err as Error).message }, 'cannot watch a local list folder');
+      }
+    }
+  };
+
+  // A config change that touches the lists needs a new index (fetching only what is due).
+  const onConfig = () => {
+    watchSources();
+    if (ctx.state.current.index.meta.listsKey !== listsKey(ctx.state.current.config.lists)) void run('when-due', 'config changed');
+  };
+
+  return {
+    name: 'lists',
+    get lastResult() {
+      return lastResult;
+    },
+    updateNow: (reason) => run('always', reason),
+    async start() {
+      watcher = watch(dirname(path), (_event, file) => {
+        if (file !== 'current.sgi') return;
+        clearTimeout(debounce);
+        debounce = setTimeout(() => {
+          if (!running) swapFromDisk('file changed');
+        }, 300);
+      });
+      watcher.on('error', (err) => log.warn({ err }, 'index folder watch failed'));
+      ctx.events.on('config:reloaded', onConfig);
+      watchSources();
+      schedule();
+    },
+    async stop() {
+      clearTimeout(timer);
+      clearTimeout(debounce);
+      watcher?.close();
+      clearTimeout(sourceDebounce);
+      for (const w of sourceWatchers) w.close();
+      ctx.events.off('config:reloaded', onConfig);
+      await running;
+    },
+  };
+}
