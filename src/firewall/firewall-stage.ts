@@ -88,7 +88,7 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
     if (!built.ok) throw new Error(built.error);
     this.plan = built.plan;
     const now = this.ctx.clock.now();
-    const today = localTime(this.plan.timezone, now).date;
+    const today = localTime(this.ctx.state.current.policy.timezone, now).date;
     this.ledger = new UsageLedger(today, await loadUsage(this.ctx.store.usage, dayBefore(today), today));
     const existing = await this.kernel.identity();
     if (existing) await this.adoptLeftovers(now);
@@ -213,7 +213,7 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
 
   private async pollOnce(): Promise<void> {
     const now = this.ctx.clock.now();
-    const day = localTime(this.plan.timezone, now).date;
+    const day = localTime(this.ctx.state.current.policy.timezone, now).date;
     if (day !== this.ledger.day) await this.rollover(day);
     const readings = await this.kernel.serial(() => this.kernel.readUsage());
     const seen = await this.kernel.serial(() => this.kernel.readSeen());
