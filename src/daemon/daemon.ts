@@ -14,6 +14,7 @@ import { createListUpdater } from './list-updater.js';
 import type { ListUpdater } from './list-updater.js';
 import { createCoreServices } from './core-services.js';
 import type { CoreServices } from './core-services.js';
+import type { UsageService } from '../firewall/index.js';
 import { createRecorder } from './recorder.js';
 import { createControlStage } from './control-stage.js';
 
@@ -48,6 +49,8 @@ export interface DaemonContext {
 /** Services stages expose to one another, by name. */
 export interface Services {
   lists?: ListUpdater;
+  /** gateway mode: per-device usage and quota resets */
+  firewall?: { readonly usage: UsageService };
 }
 
 export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];

@@ -28,8 +28,6 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** the ready line must come within this (default 60 s) */
   readyTimeoutMs?: number;
-  /** the script to run instead of src/cli.ts (it must behave as the CLI: `run --config FILE`) */
-  entry?: string;
 }
 
 /** A fresh temp folder (removed by the returned cleanup). */
@@ -42,7 +40,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
   const { dir } = tempDir('sg-config-');
   const configPath = join(dir, 'schoolgate.yaml');
   writeFileSync(configPath, opts.config);
-  const node = [process.execPath, '--import', 'tsx', opts.entry ?? CLI, 'run', '--config', configPath];
+  const node = [process.execPath, '--import', 'tsx', CLI, 'run', '--config', configPath];
   const argv = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...node] : node;
   const proc = spawn(argv[0], argv.slice(1), { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];

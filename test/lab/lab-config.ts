@@ -1,12 +1,10 @@
 // The daemon's config inside the lab: gateway mode on the appliance's interfaces, the fake
 // internet's resolver upstream, the lab lists, and three groups (staff, pupils capped, guests).
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { NET, writeLabLists } from './internet.js';
 
 /** The daemon entry the lab runs: the real CLI, with the firewall stage registered if the lead has not yet. */
-export const DAEMON_ENTRY = fileURLToPath(new URL('./daemon-entry.ts', import.meta.url));
 
 export interface LabGroup {
   name: string;

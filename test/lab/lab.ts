@@ -36,7 +36,7 @@ import type { RunningDaemon } from '../helpers/daemon.js';
 import { background, must, run } from './exec.js';
 import type { Background, ExecOptions, ExecResult } from './exec.js';
 import { NET, SERVICE_ADDRESSES, SERVICE_ADDRESSES6, certCommand, writeRogueConfig, writeUpstreamConfig } from './internet.js';
-import { DAEMON_ENTRY, labConfig, toYaml } from './lab-config.js';
+import { labConfig, toYaml } from './lab-config.js';
 import type { LabConfig } from './lab-config.js';
 
 export { NET, NAMES, ROGUE_ANSWER } from './internet.js';
@@ -145,7 +145,7 @@ export async function createLab(opts: LabOptions = {}): Promise<Lab> {
     async startDaemon(o = {}) {
       const config = o.config ?? labConfig(dir);
       o.patch?.(config);
-      const d = await startDaemon({ config: o.yaml ?? toYaml(config), netns: ns.app, entry: DAEMON_ENTRY, readyTimeoutMs: o.readyTimeoutMs });
+      const d = await startDaemon({ config: o.yaml ?? toYaml(config), netns: ns.app, readyTimeoutMs: o.readyTimeoutMs });
       daemons.push(d);
       return d;
     },
