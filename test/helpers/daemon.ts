@@ -94,13 +94,14 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     waitForLog,
     stderr: () => errText,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill(signal);
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      const code = await exited;
-      clearTimeout(timer);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill(signal);
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
       rmSync(dir, { recursive: true, force: true });
-      return code;
+      return proc.exitCode;
     },
   };
   try {
