@@ -11,10 +11,9 @@ import { ensureIndex } from './index-loader.js';
 import { StateHolder, buildState } from './state.js';
 import { MetricsRegistry } from './metrics.js';
 import { createListUpdater } from './list-updater.js';
-import type { ListUpdater } from './list-updater.js';
 import { createCoreServices } from './core-services.js';
 import type { CoreServices } from './core-services.js';
-import type { UsageService } from '../firewall/index.js';
+import type { Services } from './services.js';
 import { createRecorder } from './recorder.js';
 import { createControlStage } from './control-stage.js';
 
@@ -46,12 +45,6 @@ export interface DaemonContext {
   readonly services: Services;
 }
 
-/** Services stages expose to one another, by name. */
-export interface Services {
-  lists?: ListUpdater;
-  /** gateway mode: per-device usage and quota resets */
-  firewall?: { readonly usage: UsageService };
-}
 
 export type StageFactory = (ctx: DaemonContext) => Stage | Stage[];
 

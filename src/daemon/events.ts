@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { IndexMeta } from '../lists/index.js';
 import type { AuditEntry } from '../audit/index.js';
 import type { Incident } from '../incidents/index.js';
+import type { FlowRecord, LedStates } from './services.js';
 
 export interface QueryEvent {
   /** epoch ms */
@@ -62,6 +63,10 @@ export interface EventMap {
   /** open (unacknowledged) incidents: the alert LED follows this */
   'incidents:open': [count: number];
   'rate-limit': [client: string];
+  /** the LEDs changed pattern (the dashboard's LED mirror follows this) */
+  'leds:changed': [states: LedStates];
+  /** a connection's server name seen on the wire (traffic stage) */
+  flow: [flow: FlowRecord];
 }
 
 export class EventBus extends EventEmitter<EventMap> {

@@ -1,5 +1,9 @@
 export { Daemon, systemClock } from './daemon.js';
-export type { Clock, DaemonContext, Services, Stage, StageFactory, StartResult } from './daemon.js';
+export type { Clock, DaemonContext, Stage, StageFactory, StartResult } from './daemon.js';
+export { LED_NAMES, LED_PATTERNS } from './services.js';
+export type {
+  Services, FirewallService, DnsService, DnsCounters, UpstreamHealth, HealthService, LedName, LedPattern, LedStates, FlowRecord, TrafficService,
+} from './services.js';
 export type { ListUpdater } from './list-updater.js';
 export { EventBus } from './events.js';
 export type { EventMap, QueryEvent, ResolvedEvent, BypassEvent } from './events.js';

@@ -1,0 +1,92 @@
+// What stages offer one another and the API, by name. Every entry is optional: a stage that is
+// off (dns-only mode, traffic disabled) or not started yet leaves it undefined, and readers say so.
+import type { UsageService } from '../firewall/index.js';
+import type { ListUpdater } from './list-updater.js';
+
+export interface Services {
+  lists?: ListUpdater;
+  /** gateway mode: per-device usage and quota resets */
+  firewall?: FirewallService;
+  dns?: DnsService;
+  health?: HealthService;
+  traffic?: TrafficService;
+}
+
+export interface FirewallService {
+  readonly usage: UsageService;
+}
+
+// ---- DNS ---------------------------------------------------------------------------------------
+
+export interface UpstreamHealth {
+  address: string;
+  healthy: boolean;
+  /** smoothed round-trip time, when known */
+  rttMs?: number;
+  failures: number;
+}
+
+export interface DnsCounters {
+  queries: number;
+  blocked: number;
+  rewritten: number;
+  cacheHits: number;
+  cacheEntries: number;
+  cacheBytes: number;
+  servfail: number;
+  rateLimited: number;
+  upstreams: UpstreamHealth[];
+}
+
+export interface DnsService {
+  counters(): DnsCounters;
+  /**
+   * Answers a wire-format query exactly as the listeners would for `client` (identity, policy,
+   * cache, upstreams). `group` forces the group (the filtering self-test asks as each group).
+   */
+  answer(query: Uint8Array, client: { ip: string; group?: string }): Promise<Uint8Array>;
+}
+
+// ---- health and LEDs -----------------------------------------------------------------------------
+
+export const LED_NAMES = ['power', 'wan', 'filter', 'alert'] as const;
+export type LedName = (typeof LED_NAMES)[number];
+export const LED_PATTERNS = ['off', 'on', 'slow-blink', 'fast-blink', 'heartbeat'] as const;
+export type LedPattern = (typeof LED_PATTERNS)[number];
+/** What each LED shows and the health fact that chose it (the printable card's wording). */
+export type LedStates = Record<LedName, { pattern: LedPattern; why: string }>;
+
+export interface HealthService {
+  /** the LED states the backend shows now (GET /status reports exactly these) */
+  leds(): LedStates;
+  /** the facts behind them, for the dashboard */
+  snapshot(): Record<string, unknown>;
+}
+
+// ---- traffic (packet metadata) ---------------------------------------------------------------------
+
+export interface FlowRecord {
+  /** epoch ms of the flow's first packet we saw */
+  time: number;
+  client: string;
+  mac?: string;
+  user?: string;
+  group: string;
+  /** SNI, HTTP Host, or the resolver's address for foreign DNS */
+  server: string;
+  proto: 'tls' | 'http' | 'quic' | 'dns' | 'dot';
+  dst: string;
+  dport: number;
+  action: 'allow' | 'block';
+  reason: string;
+  category?: string;
+  /** from kernel counters, where available */
+  bytes?: number;
+  /** the ClientHello carried Encrypted Client Hello: `server` is only the outer name */
+  ech?: boolean;
+}
+
+export interface TrafficService {
+  recentFlows(filter?: { client?: string; limit?: number }): FlowRecord[];
+  topTalkers(limit?: number): { client: string; flows: number; bytes: number }[];
+}
