@@ -3,8 +3,12 @@
 import type { StageFactory } from './daemon/index.js';
 import { createSyslogStage } from './syslog/index.js';
 import { createFirewallStage } from './firewall/index.js';
+import { createHealthStage } from './health/index.js';
 
 export const DAEMON_STAGES: readonly StageFactory[] = [
+  // Health and LEDs first: the LED self-test runs while the rest starts, and the LEDs say
+  // "starting" until the health model has its first facts. Stopped last, so they go dark last.
+  createHealthStage,
   // Export listens to audit/incident/query events: it starts before anything that emits them.
   createSyslogStage,
   // Firewall last: interception redirects LAN DNS to dns.listen, so DNS must be listening first.

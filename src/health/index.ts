@@ -1,1 +1,13 @@
 export * from './config.js';
+export type { ClockFact, HealthFacts, ListSourceFact, ProbeOutcome, WanLevel, WanStatus } from './facts.js';
+export { CONDITIONS, STALE_GRACE_MS, STORE_FULL_HOLD_MS, assess, ageText } from './model.js';
+export type { Condition, ConditionId } from './model.js';
+export { WanTracker, roundLevel } from './wan-tracker.js';
+export { IcmpPinger } from './icmp-probe.js';
+export { probeDns } from './dns-probe.js';
+export { WanMonitor } from './wan-monitor.js';
+export { CLOCK_SOURCES, clockSync, diskUsage, storeCheck } from './system-probes.js';
+export type { ClockSources } from './system-probes.js';
+export { HealthMonitor } from './health-monitor.js';
+export { createHealthStage } from './health-stage.js';
+export type { HealthStageOptions } from './health-stage.js';
