@@ -22,10 +22,13 @@ export class PatternPlayer {
     private readonly write: (led: LedName, level: 0 | 1) => void,
   ) {}
 
-  /** Starts `pattern` on `led` from its beginning (a blink starts lit, so a change is seen at once). */
+  /**
+   * Starts `pattern` on `led` from its beginning (a blink starts lit, so a change is seen at once).
+   * A level the LED already has is not written again.
+   */
   set(led: LedName, pattern: LedPattern): void {
     this.stopped = false;
-    this.tracks.set(led, { pattern, start: this.timers.now(), level: undefined });
+    this.tracks.set(led, { pattern, start: this.timers.now(), level: this.tracks.get(led)?.level });
     this.tick();
   }
 

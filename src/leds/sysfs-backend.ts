@@ -44,7 +44,7 @@ export function parseTriggers(text: string): Set<string> {
   return new Set(text.split(/\s+/).filter(Boolean).map((t) => t.replace(/^\[|\]$/g, '')));
 }
 
-export function createSysfsBackend(cfg: LedsConfig, deps: BackendDeps): LedBackend {
+export function createSysfsBackend(cfg: LedsConfig, deps: BackendDeps): LedBackend & { idle(): Promise<void> } {
   const dirOf = (led: LedName) => join(cfg.sysfsRoot, 'class', 'leds', cfg.names[led]);
   const triggers = new Map<LedName, Set<string>>();
   const max = new Map<LedName, number>();
@@ -179,6 +179,10 @@ export function createSysfsBackend(cfg: LedsConfig, deps: BackendDeps): LedBacke
         }
       });
       shown.clear();
+    },
+    /** resolves once every write started so far (re-arms, shots) has reached the files */
+    async idle() {
+      await queue;
     },
   };
 }
