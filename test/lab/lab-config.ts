@@ -45,6 +45,7 @@ export function labConfig(dir: string): LabConfig {
       blocking: { answer: 'blockpage', address: '10.10.0.1', ttl: 10 },
     },
     lists,
+    health: { wanTargets: [NET.upstream, NET.web] },
     groups: [
       { name: 'staff', match: { subnets: ['10.10.2.0/24', 'fd00:10:0:2::/64'] }, block: ['adult'] },
       {
