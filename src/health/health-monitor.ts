@@ -1,6 +1,7 @@
 // The I/O shell of the health model: listens to the other stages' events, runs the WAN probes and
 // polls the slow facts (disk, clock, store, admin accounts), and hands assess() one plain facts
 // object. It calls onChange whenever something it learned may change an LED.
+import type { AuditEntry } from '../audit/index.js';
 import type { DaemonContext } from '../daemon/index.js';
 import type { Logger } from '../log.js';
 import { parseDuration } from '../schema/index.js';
@@ -47,6 +48,14 @@ export class HealthMonitor {
     this.listFailure = undefined;
     this.onChange();
   };
+  // The first admin account ends "setup needed" at once, not at the next poll.
+  private readonly onAudit = (e: AuditEntry) => {
+    if (e.action !== 'user.add' && e.action !== 'user.remove') return;
+    void this.ctx.core.users.count().then((n) => {
+      this.admins = n;
+      this.onChange();
+    }, () => undefined);
+  };
   private readonly onStoreFull = (info: { size: number; cap: number }) => {
     this.storeFull = { at: this.ctx.clock.now(), ...info };
     this.onChange();
@@ -60,6 +69,7 @@ export class HealthMonitor {
     events.on('index:swapped', this.onSwapped);
     events.on('lists:failed', this.onListsFailed);
     events.on('store:full', this.onStoreFull);
+    events.on('audit', this.onAudit);
     this.wan.start();
     void this.slow();
     void this.checkClock();
@@ -74,6 +84,7 @@ export class HealthMonitor {
     events.off('index:swapped', this.onSwapped);
     events.off('lists:failed', this.onListsFailed);
     events.off('store:full', this.onStoreFull);
+    events.off('audit', this.onAudit);
     for (const t of this.timers) clearInterval(t);
     await this.wan.stop();
   }

@@ -1,6 +1,7 @@
 // The probes against real peers on loopback: unbound for DNS, the kernel for ICMP echo, a real
 // statfs, and the clock sources the way Raspberry Pi OS offers them.
 import t from 'tap';
+import type { Test } from 'tap';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { spawn } from 'node:child_process';
@@ -45,7 +46,7 @@ t.test('DNS probe: nobody listening is refused at once, not a timeout', async (t
   t.ok(Date.now() - t0 < 1000);
 });
 
-function server(t: Tap.Test, answer: (msg: Buffer) => Buffer[]): Promise<number> {
+function server(t: Test, answer: (msg: Buffer) => Buffer[]): Promise<number> {
   const s: Socket = createSocket('udp4');
   t.teardown(() => s.close());
   s.on('message', (msg, rinfo) => {

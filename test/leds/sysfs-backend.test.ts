@@ -1,6 +1,7 @@
 // The kernel LED class backend against fake /sys trees: which triggers, delays and patterns it
 // writes, and the power LED's keep-alive (a finite ledtrig-pattern the daemon re-arms).
 import t from 'tap';
+import type { Test } from 'tap';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedPattern, LedStates } from '../../src/daemon/index.js';
@@ -12,7 +13,7 @@ import { attr, fakeLedTree } from './fake-sysfs.js';
 
 const NAMES = { power: 'sg-power', wan: 'sg-wan', filter: 'sg-filter', alert: 'sg-alert' };
 
-function setup(t: Tap.Test, triggers?: string, maxBrightness?: number) {
+function setup(t: Test, triggers?: string, maxBrightness?: number) {
   const d = tempDir('sg-sysfs-');
   t.teardown(d.cleanup);
   fakeLedTree(d.dir, Object.values(NAMES), triggers, maxBrightness);
