@@ -38,6 +38,11 @@ export class LedController {
   private sweeping = false;
   private cancelSweep: (() => void) | undefined;
   private failure: LedFailure | undefined;
+  /** the hardware could not be opened: the states live on in the log and the UI only */
+  private openFailed = false;
+  /** the last show() failed: the next health check hands the states over again */
+  private retry = false;
+  private errors = 0;
   private readonly logged = new Set<string>();
 
   constructor(private readonly deps: LedControllerDeps) {
@@ -53,6 +58,7 @@ export class LedController {
     if (!opened.ok) {
       // The daemon keeps filtering without its LEDs: they are shown in the log and the UI instead.
       this.degraded(opened);
+      this.openFailed = true;
       this.backend = createVirtualBackend();
     } else {
       this.deps.log.info({ backend: this.backend.name }, 'LEDs ready');
@@ -100,16 +106,29 @@ export class LedController {
   }
 
   private show(states: LedStates): void {
-    if (sameStates(this.current, states)) return;
-    this.current = states;
-    this.deps.onShown(states);
+    const same = sameStates(this.current, states);
+    if (same && !this.retry) return;
+    this.retry = false;
+    if (!same) {
+      this.current = states;
+      this.deps.onShown(states);
+    }
+    const errorsBefore = this.errors;
     void this.backend.show(states).then((r) => {
-      if (!r.ok) this.degraded(r);
+      if (!r.ok) {
+        this.retry = true;
+        this.degraded(r);
+      } else if (this.failure && !this.openFailed && this.errors === errorsBefore) {
+        // Handed over with no error on the way: the LEDs show the states again.
+        this.failure = undefined;
+        this.deps.log.info({ backend: this.backend.name }, 'LEDs recovered');
+      }
     });
   }
 
   private degraded(err: LedFailure): void {
     this.failure = err;
+    this.errors++;
     if (this.logged.has(err.message) || this.logged.size >= MAX_LOGGED_ERRORS) return;
     this.logged.add(err.message);
     this.deps.log.error({ code: err.code, err: err.message, backend: this.deps.config.backend }, 'LEDs degraded: the states are shown in the log and the admin UI only');

@@ -5,8 +5,12 @@ import { pino } from 'pino';
 import type { LedStates } from '../../src/daemon/index.js';
 import { LedController, SELF_TEST, SELF_TEST_MS, allLeds, createVirtualBackend } from '../../src/leds/index.js';
 import type { LedsConfig } from '../../src/leds/index.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '../helpers/daemon.js';
+import { until } from '../lab/exec.js';
 import { FakeClock } from './fake-clock.js';
+import { attr, fakeLedTree } from './fake-sysfs.js';
 
 function logger() {
   const lines: Record<string, unknown>[] = [];
@@ -91,4 +95,27 @@ t.test('the first states are "starting", all off', async (t) => {
   const { log } = logger();
   const c = new LedController({ config: config(), timers: new FakeClock(0), log, onShown: () => undefined });
   t.same(c.shown(), allLeds('off', 'schoolgate is starting'));
+});
+
+t.test('a failed write is tried again at the next health check, and recovery is said', async (t) => {
+  const d = tempDir();
+  t.teardown(d.cleanup);
+  const names = { power: 'p', wan: 'w', filter: 'f', alert: 'a' };
+  fakeLedTree(d.dir, Object.values(names));
+  const blocker = join(d.dir, 'class', 'leds', 'f', 'delay_on');
+  mkdirSync(blocker);
+  const { log, lines } = logger();
+  const events: LedStates[] = [];
+  const c = new LedController({ config: config({ backend: 'sysfs', sysfsRoot: d.dir, names, selfTest: false }), timers: new FakeClock(0), log, onShown: (s) => events.push(s) });
+  await c.start();
+  c.set(live);
+  t.ok(await until(() => c.status().ok === false, 2000, 10), 'degraded');
+  t.match(c.status().error, { code: 'SG_LED_WRITE', message: /delay_on/ });
+  rmSync(blocker, { recursive: true });
+  c.set(live);
+  t.ok(await until(() => c.status().ok, 2000, 10), 'recovered');
+  t.equal(attr(d.dir, 'class', 'leds', 'f', 'delay_on'), '1000', 'the filter LED blinks now');
+  t.equal(events.length, 1, 'the retry is not a change of states');
+  t.ok(lines.some((l) => l.msg === 'LEDs recovered'));
+  await c.stop();
 });
