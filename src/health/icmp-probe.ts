@@ -8,6 +8,8 @@ import type { RawSocket } from 'raw-socket';
 import type { ProbeOutcome } from './facts.js';
 
 const PAYLOAD = Buffer.from('schoolgate-wan-probe');
+/** the outcome of a ping that could not be sent: no raw socket (not a lost probe) */
+export const NO_SOCKET = 'no raw socket';
 const ECHO_REQUEST = { 4: 8, 6: 128 } as const;
 const ECHO_REPLY = { 4: 0, 6: 129 } as const;
 
@@ -28,7 +30,7 @@ export class IcmpPinger {
   ping(target: string, timeoutMs: number): Promise<ProbeOutcome> {
     const family = isIP(target) === 6 ? 6 : 4;
     const socket = this.socket(family);
-    if (!socket) return Promise.resolve({ kind: 'icmp', target, ok: false, error: 'no raw socket' });
+    if (!socket) return Promise.resolve({ kind: 'icmp', target, ok: false, error: NO_SOCKET });
     this.seq = (this.seq + 1) & 0xffff;
     const seq = this.seq;
     const key = `${family}:${seq}`;

@@ -3,7 +3,7 @@ export type { ClockFact, HealthFacts, ListSourceFact, ProbeOutcome, WanLevel, Wa
 export { CONDITIONS, STALE_GRACE_MS, STORE_FULL_HOLD_MS, assess, ageText } from './model.js';
 export type { Condition, ConditionId } from './model.js';
 export { WanTracker, roundLevel } from './wan-tracker.js';
-export { IcmpPinger } from './icmp-probe.js';
+export { IcmpPinger, NO_SOCKET } from './icmp-probe.js';
 export { probeDns } from './dns-probe.js';
 export { WanMonitor } from './wan-monitor.js';
 export { CLOCK_SOURCES, clockSync, diskUsage, storeCheck } from './system-probes.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { parseDuration, parseHostPort } from '../schema/index.js';
 import type { HealthConfig } from './config.js';
 import type { ProbeOutcome, WanStatus } from './facts.js';
-import { IcmpPinger } from './icmp-probe.js';
+import { IcmpPinger, NO_SOCKET } from './icmp-probe.js';
 import { probeDns } from './dns-probe.js';
 import { WanTracker } from './wan-tracker.js';
 
@@ -68,9 +68,10 @@ export class WanMonitor {
       const hp = parseHostPort(u, 53);
       if (hp) probes.push(probeDns(hp.host, hp.port, health.timeoutMs));
     }
-    const outcomes = await Promise.all(probes);
+    // A ping that could not be sent says nothing about the WAN: only the probes that ran count.
+    const outcomes = (await Promise.all(probes)).filter((o) => !(o.kind === 'icmp' && o.error === NO_SOCKET));
     if (this.stopped) return;
-    const unavailable = probes.length === 0 ? 'nothing to probe: no health.wanTargets and no dns.upstreams' : this.pinger.unavailable;
+    const unavailable = outcomes.length === 0 && !this.pinger.unavailable ? 'nothing to probe: no health.wanTargets and no dns.upstreams' : this.pinger.unavailable;
     if (unavailable && unavailable !== this.saidUnavailable) this.deps.log.warn({ wanTargets: health.wanTargets }, unavailable);
     this.saidUnavailable = unavailable;
     const before = this.tracker.current;

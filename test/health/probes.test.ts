@@ -7,8 +7,8 @@ import type { Socket } from 'node:dgram';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IcmpPinger, clockSync, diskUsage, probeDns } from '../../src/health/index.js';
-import { tempDir } from '../helpers/daemon.js';
+import { IcmpPinger, NO_SOCKET, clockSync, diskUsage, probeDns } from '../../src/health/index.js';
+import { REPO, tempDir } from '../helpers/daemon.js';
 import { until } from '../lab/exec.js';
 
 async function freePort(): Promise<number> {
@@ -86,6 +86,22 @@ t.test('ICMP echo to loopback, IPv4 and IPv6', async (t) => {
   t.match(v6, { kind: 'icmp', target: '::1', ok: true });
   const many = await Promise.all(Array.from({ length: 20 }, () => p.ping('127.0.0.1', 1000)));
   t.ok(many.every((o) => o.ok), 'replies matched to their own requests');
+});
+
+t.test('ICMP without CAP_NET_RAW: no probe is sent, and the reason is kept', async (t) => {
+  const script = `
+    import { IcmpPinger } from ${JSON.stringify(join(REPO, 'src/health/index.ts'))};
+    const p = new IcmpPinger();
+    const o = await p.ping('127.0.0.1', 500);
+    console.log(JSON.stringify({ o, unavailable: p.unavailable }));
+    p.close();`;
+  const child = spawn('setpriv', ['--bounding-set=-net_raw', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  await new Promise((r) => child.once('close', r));
+  const r = JSON.parse(out) as { o: { ok: boolean; error: string }; unavailable: string };
+  t.match(r.o, { ok: false, error: NO_SOCKET });
+  t.match(r.unavailable, /raw sockets need root or CAP_NET_RAW\); the WAN LED follows the DNS probes/);
 });
 
 t.test('disk usage of a real folder; a missing one is an error value', async (t) => {
