@@ -21,6 +21,8 @@ export interface WanStatus {
   streak: number;
   /** the last round's probes */
   last: readonly ProbeOutcome[];
+  /** the probes of the round that set `level` (what the LED's sentence quotes: it does not churn every round) */
+  evidence: readonly ProbeOutcome[];
   /** probes that cannot run (ICMP without CAP_NET_RAW), said once in the log and here */
   unavailable?: string;
 }

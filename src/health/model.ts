@@ -62,7 +62,7 @@ export function assess(f: HealthFacts): Condition[] {
 }
 
 function describeProbes(f: HealthFacts): string {
-  const failed = f.wan.last.filter((p) => !p.ok);
+  const failed = f.wan.evidence.filter((p) => !p.ok);
   if (failed.length === 0) return 'no probe answered';
   return failed.slice(0, 4).map((p) => `${p.kind} ${p.target}${p.error ? ` (${p.error})` : ''}`).join(', ');
 }

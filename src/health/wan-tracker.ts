@@ -15,7 +15,7 @@ export function roundLevel(probes: readonly ProbeOutcome[]): Exclude<WanLevel, '
 }
 
 export class WanTracker {
-  private status: WanStatus = { level: 'unknown', since: 0, streak: 0, last: [] };
+  private status: WanStatus = { level: 'unknown', since: 0, streak: 0, last: [], evidence: [] };
 
   constructor(private rules: { downAfter: number; upAfter: number }) {}
 
@@ -33,7 +33,7 @@ export class WanTracker {
     const s = this.status;
     if (level === undefined) {
       const changed = s.level !== 'unknown';
-      this.status = { level: 'unknown', since: changed ? now : s.since, streak: 0, last: [], unavailable };
+      this.status = { level: 'unknown', since: changed ? now : s.since, streak: 0, last: [], evidence: [], unavailable };
       return changed;
     }
     if (level === s.level) {
@@ -46,7 +46,7 @@ export class WanTracker {
     const streak = s.streak > 0 && this.direction === (better ? 'up' : 'down') ? s.streak + 1 : 1;
     this.direction = better ? 'up' : 'down';
     if (streak >= (better ? this.rules.upAfter : this.rules.downAfter)) {
-      this.status = { level, since: now, streak: 0, last: probes, unavailable };
+      this.status = { level, since: now, streak: 0, last: probes, evidence: probes, unavailable };
       return true;
     }
     this.status = { ...s, streak, last: probes, unavailable };

@@ -11,7 +11,7 @@ function facts(patch: Partial<HealthFacts> = {}): HealthFacts {
   return {
     now: NOW,
     admins: 1,
-    wan: { level: 'up', since: NOW - HOUR, streak: 0, last: [{ kind: 'icmp', target: '198.51.100.1', ok: true, rttMs: 1 }] },
+    wan: { level: 'up', since: NOW - HOUR, streak: 0, last: [{ kind: 'icmp', target: '198.51.100.1', ok: true, rttMs: 1 }], evidence: [] },
     index: { size: 1000, lists: [report('ut1', NOW - HOUR)] },
     listSources: [{ name: 'ut1', remote: true, updateSeconds: 86_400 }],
     overrides: [],
@@ -36,9 +36,9 @@ const cases: { name: string; facts: HealthFacts; want: ConditionId[] }[] = [
   { name: 'all well: nothing holds', facts: facts(), want: [] },
   { name: 'no admin account yet', facts: facts({ admins: 0 }), want: ['setup-needed'] },
   { name: 'admins not counted yet: not a condition', facts: facts({ admins: undefined }), want: [] },
-  { name: 'WAN down', facts: facts({ wan: { level: 'down', since: NOW, streak: 0, last: [] } }), want: ['wan-down'] },
-  { name: 'WAN without DNS', facts: facts({ wan: { level: 'no-dns', since: NOW, streak: 0, last: [] } }), want: ['wan-no-dns'] },
-  { name: 'WAN not known yet', facts: facts({ wan: { level: 'unknown', since: 0, streak: 0, last: [] } }), want: ['wan-unknown'] },
+  { name: 'WAN down', facts: facts({ wan: { level: 'down', since: NOW, streak: 0, last: [], evidence: [] } }), want: ['wan-down'] },
+  { name: 'WAN without DNS', facts: facts({ wan: { level: 'no-dns', since: NOW, streak: 0, last: [], evidence: [] } }), want: ['wan-no-dns'] },
+  { name: 'WAN not known yet', facts: facts({ wan: { level: 'unknown', since: 0, streak: 0, last: [], evidence: [] } }), want: ['wan-unknown'] },
   { name: 'an allow override in force', facts: facts({ overrides: [override()] }), want: ['override-active'] },
   { name: 'a scheduled override is not in force yet', facts: facts({ overrides: [override({ startsAt: NOW + 60_000 })] }), want: [] },
   { name: 'an override ends to the millisecond', facts: facts({ overrides: [override({ expiresAt: NOW })] }), want: [] },
@@ -72,7 +72,11 @@ t.test('details are sentences a technician can act on', async (t) => {
   const got = assess(facts({
     admins: 0, incidentsOpen: 1, disk: { usedPercent: 95.4 },
     overrides: [override(), override({ id: 'o2', all: true, domain: undefined, scope: { kind: 'client', ip: '10.10.1.10' } })],
-    wan: { level: 'down', since: NOW, streak: 0, last: [{ kind: 'icmp', target: '198.51.100.1', ok: false, error: 'timeout' }, { kind: 'dns', target: '198.51.100.1:53', ok: false, error: 'ENETUNREACH' }] },
+    wan: {
+      level: 'down', since: NOW, streak: 0,
+      last: [{ kind: 'icmp', target: '198.51.100.1', ok: false, error: 'EHOSTUNREACH' }],
+      evidence: [{ kind: 'icmp', target: '198.51.100.1', ok: false, error: 'timeout' }, { kind: 'dns', target: '198.51.100.1:53', ok: false, error: 'ENETUNREACH' }],
+    },
     index: { size: 1, lists: [report('ut1', NOW - 3 * 86_400_000)] },
   }));
   const detail = (id: ConditionId) => got.find((c) => c.id === id)?.detail;
@@ -81,6 +85,6 @@ t.test('details are sentences a technician can act on', async (t) => {
   t.equal(detail('disk-full'), 'data disk 95% full (warns at 90%)');
   t.equal(detail('filter-off'), 'filtering off for device 10.10.1.10');
   t.equal(detail('override-active'), '1 override in force (video.example for group pupils)');
-  t.equal(detail('wan-down'), 'no answer from the internet: icmp 198.51.100.1 (timeout), dns 198.51.100.1:53 (ENETUNREACH)');
+  t.equal(detail('wan-down'), 'no answer from the internet: icmp 198.51.100.1 (timeout), dns 198.51.100.1:53 (ENETUNREACH)', 'quotes the round that changed the state, not the latest');
   t.equal(detail('lists-stale'), 'list ut1 is 3 days old (updates every 24 h)');
 });

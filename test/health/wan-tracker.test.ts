@@ -57,6 +57,9 @@ t.test('since marks the change; streak counts the disagreeing rounds', async (t)
   tracker.round(R.down, 6000);
   t.equal(tracker.round(R.down, 7000), true);
   t.match(tracker.current, { level: 'down', since: 7000, streak: 0 });
+  tracker.round([icmp(false)], 8000);
+  t.same(tracker.current.evidence, R.down, 'evidence: the round that made it down');
+  t.same(tracker.current.last, [icmp(false)], 'last: the newest round');
 });
 
 t.test('nothing to probe is unknown, with the reason', async (t) => {
