@@ -42,8 +42,9 @@ export class WanMonitor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    // Closing the sockets first ends the pings in flight at once; DNS probes end by their timeout.
     this.pinger.close();
+    await this.running;
   }
 
   private schedule(ms: number): void {
