@@ -38,7 +38,7 @@ dns:
   listen: ["127.0.0.1:${port}"]
   upstreams: [${o.upstreams.map((u) => `"${u}"`).join(', ')}]
   timeout: 1s
-  blocking: { answer: ${o.answer ?? 'blockpage'}, address: 192.0.2.1, address6: "2001:db8::1", ttl: 10 }
+  blocking: { answer: "${o.answer ?? 'blockpage'}", address: 192.0.2.1, address6: "2001:db8::1", ttl: 10 }
 ${(o.dns ?? '').split('\n').filter(Boolean).map((l) => `  ${l}`).join('\n')}
 lists:
 ${Object.keys(lists).map((c) => `  - { name: ${c}, format: domains, category: ${c}, source: ${join(tmp.dir, `${c}.txt`)} }`).join('\n')}
