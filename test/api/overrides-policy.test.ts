@@ -28,7 +28,7 @@ t.test('an override changes the decision for the scoped client only, and reverts
   t.equal(json(ext).expiresAt, new Date(f.clock.now + 60 * 60_000).toISOString());
   f.clock.now += 60 * 60_000;
   t.match(await decision(tess, 'casino.example', '10.10.1.23'), { action: 'block' }, 'at expiry, blocked again with no restart');
-  t.equal(json(await tess.get('/api/v1/overrides')).items[0].status, 'expired');
+  t.equal(json<{ items: { status: string }[] }>(await tess.get('/api/v1/overrides')).items[0].status, 'expired');
   const gone = await tess.request('DELETE', `/api/v1/overrides/${o.id}?reason=tidy`);
   t.equal(gone.statusCode, 409, 'an expired override cannot be revoked');
 
@@ -52,7 +52,7 @@ t.test('a locked category cannot be overridden: 403, and the attempt is audited'
   const refused = await f.core.audit.list({ action: 'override.refused' });
   t.equal(refused.length, 3, 'each attempt is in the audit chain');
   t.match(refused[0], { actor: { name: 'tess' }, source: '10.10.2.50' });
-  t.equal(json(await tess.get('/api/v1/overrides')).items.length, 0, 'nothing was created');
+  t.equal(json<{ items: unknown[] }>(await tess.get('/api/v1/overrides')).items.length, 0, 'nothing was created');
   t.equal((await tess.post('/api/v1/overrides', { domain: 'casino.example', group: 'pupils', minutes: 10, reason: 'short' })).statusCode, 400, 'the reason has a minimum length');
   t.equal((await tess.post('/api/v1/overrides', { domain: 'casino.example', group: 'pupils', minutes: 60 * 24 * 8, reason: 'longer than a week please' })).statusCode, 400, 'longer than the maximum');
 });
