@@ -31,7 +31,7 @@ lists:
   - { name: gambling, format: domains, category: gambling, source: ${dir}/gambling.txt }
 locked: [illegal]
 groups:
-  - { name: pupils, match: { subnets: ["${PUPIL}/31"] }, block: [illegal, adult, gambling] }
+  - { name: pupils, match: { subnets: ["${PUPIL}/31"] }, block: [illegal, adult, gambling], safeSearch: strict }
   - { name: staff, default: true, block: [illegal] }
 admin: { listen: ["127.0.0.1:0"], tls: auto, blockPage: ["127.0.0.1:0"] }
 `;
@@ -79,7 +79,7 @@ function readEvents(base: string, ca: string, cookie: string, until: RegExp, act
 t.test('the API in the running daemon', async (t) => {
   const d = tempDir('sg-api-daemon-');
   t.teardown(d.cleanup);
-  const upstream = await startUpstream({ 'casino.example': '192.0.2.80', 'web.example': '192.0.2.81', 'adult.example': '192.0.2.82' });
+  const upstream = await startUpstream({ 'casino.example': '192.0.2.80', 'web.example': '192.0.2.81', 'adult.example': '192.0.2.82', 'forcesafesearch.google.com': '192.0.2.83' });
   t.teardown(() => upstream.stop());
   const yaml = config(d.dir, upstream.port);
   let daemon = await startDaemon({ config: yaml });
@@ -179,6 +179,27 @@ t.test('the API in the running daemon', async (t) => {
     t.equal(dig(port, PUPIL2, 'casino.example'), BLOCK_ADDRESS, 'the other pupil is still blocked');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 300));
     t.equal(dig(port, PUPIL, 'casino.example'), BLOCK_ADDRESS, 'blocked again at expiry, no restart');
+  });
+
+  await t.test('the filtering self-test resolves through the real DNS path, per group, and is kept', { skip: noDns }, async (t) => {
+    const r = await tess.post('/api/v1/self-test');
+    t.equal(r.status, 201, r.body.slice(0, 500));
+    const run = r.json<{ id: string; passed: number; failed: number; lines: { group: string; check: string; category?: string; name: string; result: string; got: string }[] }>();
+    const line = (group: string, name: string) => run.lines.find((l) => l.group === group && l.name === name);
+    t.match(line('pupils', 'casino.example'), { check: 'category', category: 'gambling', result: 'pass' }, 'a listed name per blocked category');
+    t.match(line('pupils', 'adult.example'), { category: 'adult', result: 'pass' });
+    t.match(line('staff', 'csam.example'), { category: 'illegal', result: 'pass' });
+    t.match(line('staff', 'use-application-dns.net'), { check: 'canary', result: 'pass', got: /NXDOMAIN/ });
+    t.match(line('pupils', '_dns.resolver.arpa'), { check: 'canary', result: 'pass' });
+    t.match(line('pupils', 'www.google.com'), { check: 'safe-search', result: 'pass', got: /CNAME forcesafesearch\.google\.com/ }, 'safe search for the group that has it');
+    t.notOk(line('staff', 'www.google.com'), 'and not for a group without it');
+    t.equal(run.failed, 0, run.lines.filter((l) => l.result === 'fail').map((l) => `${l.group} ${l.name}: ${l.got}`).join('; '));
+    const listed = (await tess.get('/api/v1/self-test')).json<{ items: { id: string }[] }>();
+    t.equal(listed.items[0].id, run.id, 'kept for the annual review');
+    const csv = await tess.get(`/api/v1/self-test/${run.id}/report.csv`);
+    t.match(csv.body, /pupils,category,gambling,casino\.example,A,blocked,"NOERROR, 192\.0\.2\.99[^"]*",pass/);
+    const audit = (await tess.get('/api/v1/audit?action=selftest')).json<{ items: { details: { passed: number } }[] }>();
+    t.equal(audit.items[0].details.passed, run.passed, 'and audited');
   });
 
   await t.test('a restart keeps the certificate and the session', async (t) => {
