@@ -202,6 +202,18 @@ t.test('the API in the running daemon', async (t) => {
     t.equal(audit.items[0].details.passed, run.passed, 'and audited');
   });
 
+  await t.test('lists: sizes, and "update now" recompiles and swaps the index', async (t) => {
+    writeFileSync(join(d.dir, 'gambling.txt'), 'casino.example\nbingo.example\n');
+    const r = await tess.post('/api/v1/lists/update?wait=true');
+    t.equal(r.status, 200, r.body);
+    t.match(r.json(), { started: true, ok: true, changes: [{ category: 'gambling', before: 1, after: 2 }] });
+    const lists = (await tess.get('/api/v1/lists')).json<{ lists: { name: string; categories: { count: number }[] }[]; updating: boolean }>();
+    t.equal(lists.lists.find((l) => l.name === 'gambling')?.categories[0].count, 2);
+    const look = (await tess.get(`/api/v1/lookup?domain=bingo.example&client=${PUPIL}`)).json<{ decisions: { decision: { action: string } }[] }>();
+    t.equal(look.decisions[0].decision.action, 'block', 'the new name is blocked at once');
+    t.equal((await tess.post('/api/v1/lists/update')).status, 202, 'without wait: 202 at once');
+  });
+
   await t.test('a restart keeps the certificate and the session', async (t) => {
     const fingerprint = (daemon.logs.find((l) => l.msg === 'admin TLS certificate') as { fingerprint: string }).fingerprint;
     t.equal(await daemon.stop('SIGTERM'), 0);

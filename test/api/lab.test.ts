@@ -2,6 +2,7 @@
 // appliance's LAN address and nowhere else. From the fake internet (the WAN side) the admin port
 // is not reachable; a wildcard admin address is refused in gateway mode.
 import t from 'tap';
+import { join } from 'node:path';
 import { createLab, NET } from '../lab/lab.js';
 
 t.test('the admin port is reachable from the LAN and not from the WAN', async (t) => {
@@ -19,6 +20,21 @@ t.test('the admin port is reachable from the LAN and not from the WAN', async (t
   t.equal((await curl('inet', `https://${NET.wanAppliance6}/api/v1/session`.replace(NET.wanAppliance6, `[${NET.wanAppliance6}]`))).stdout, '000');
   t.equal((await curl('inet', 'https://10.10.0.1/api/v1/session')).stdout, '000', 'nor can the WAN side reach the LAN address');
   t.equal((await curl('inet', `http://${NET.wanAppliance}/`)).stdout, '000', 'no block page on the WAN either');
+  // Signed in from a staff machine (curl with a cookie jar, as a browser would): gateway-mode figures.
+  const jar = join(lab.dir, 'cookies.txt');
+  const api = async (method: string, path: string, csrf?: string, body?: unknown) => {
+    const args = ['curl', '-sk', '-m', '5', '-c', jar, '-b', jar, '-X', method, ...(csrf ? ['-H', `x-csrf-token: ${csrf}`] : []), ...(body ? ['-H', 'content-type: application/json', '-d', JSON.stringify(body)] : []), `https://10.10.0.1${path}`];
+    return JSON.parse((await lab.must('staff', args)).trim() || '{}') as Record<string, unknown>;
+  };
+  const code = /setup code (\S+)/.exec(String(daemon.logs.find((l) => String(l.msg).startsWith('setup needed'))?.msg))?.[1];
+  const pre = await api('GET', '/api/v1/session');
+  const made = await api('POST', '/api/v1/setup', String(pre.csrfToken), { code, username: 'tess', password: 'a long lab password' });
+  t.match(made, { authenticated: true, role: 'technician' });
+  const bw = await api('GET', '/api/v1/bandwidth');
+  t.match(bw, { available: true, caps: [{ group: 'staff' }, { group: 'pupils', bandwidth: { dailyQuota: '20MB' } }, { group: 'guests' }] }, 'usage and caps come from the firewall stage');
+  const reset = await api('POST', '/api/v1/bandwidth/10.10.1.10/reset', String(made.csrfToken), { reason: 'exam revision video' });
+  t.not(reset.code, 'SG_NOT_GATEWAY', `quota reset reaches the firewall stage: ${JSON.stringify(reset)}`);
+  t.match(await api('GET', '/api/v1/status'), { mode: 'gateway' });
   const sockets = (await lab.exec('app', ['ss', '-Hltn'])).stdout;
   t.notMatch(sockets, /(0\.0\.0\.0|\*|\[::\]):(443|80)\b/, 'nothing of ours listens on a wildcard address');
   t.match(sockets, /10\.10\.0\.1:443/);
