@@ -52,6 +52,8 @@ export interface RouteSpec {
   readonly root?: boolean;
   /** the answer is about the caller (their own session): not anonymised for a viewer */
   readonly ownData?: boolean;
+  /** bytes a request body may have (default 1 MiB) */
+  readonly bodyLimit?: number;
 }
 
 const ALL: readonly Role[] = ['technician', 'safeguarding', 'viewer'];
@@ -126,7 +128,7 @@ export const ROUTES = {
 
   // ---- devices, lists, bandwidth ----
   listDevices: { method: 'GET', url: '/devices', access: STAFF, summary: 'the device register', response: DeviceList },
-  importDevices: { method: 'POST', url: '/devices/import', access: TECH, summary: 'replace the register from CSV (all or nothing; bad lines named)', body: DeviceImport, response: DeviceImportResult },
+  importDevices: { method: 'POST', url: '/devices/import', access: TECH, bodyLimit: 20 * 1024 * 1024, summary: 'replace the register from CSV (all or nothing; bad lines named)', body: DeviceImport, response: DeviceImportResult },
   listLists: { method: 'GET', url: '/lists', access: ALL, summary: 'list sources, sizes, last update', response: ListsView },
   updateLists: { method: 'POST', url: '/lists/update', access: TECH, summary: 'fetch and compile now (202; ?wait=true answers when done)', querystring: ListUpdateQuery, response: ListUpdateResult, status: 202 },
   bandwidth: { method: 'GET', url: '/bandwidth', access: ALL, summary: 'caps per group and usage per device (gateway mode)', querystring: BandwidthQuery, response: BandwidthView },
