@@ -4,6 +4,8 @@ import type { StageFactory } from './daemon/index.js';
 import { createSyslogStage } from './syslog/index.js';
 import { createFirewallStage } from './firewall/index.js';
 import { createHealthStage } from './health/index.js';
+import { createDnsStage } from './dns/index.js';
+import { createApiStage } from './api/index.js';
 
 export const DAEMON_STAGES: readonly StageFactory[] = [
   // Health and LEDs first: the LED self-test runs while the rest starts, and the LEDs say
@@ -11,6 +13,11 @@ export const DAEMON_STAGES: readonly StageFactory[] = [
   createHealthStage,
   // Export listens to audit/incident/query events: it starts before anything that emits them.
   createSyslogStage,
-  // Firewall last: interception redirects LAN DNS to dns.listen, so DNS must be listening first.
+  // DNS before the firewall: interception redirects LAN DNS to dns.listen, which must answer by then.
+  (ctx) => (ctx.services.dns = createDnsStage(ctx)),
+  // Firewall after DNS: interception redirects LAN DNS to dns.listen, so DNS must be listening first.
   (ctx) => (ctx.services.firewall = createFirewallStage(ctx)),
+  // The API after the data path: it reports what the stages above offer (ctx.services), and its
+  // listeners open once the daemon filters.
+  createApiStage,
 ];
