@@ -125,7 +125,14 @@ export class Resolver {
     query.maxSize = tcp ? 65535 : Math.min(q.edns ? q.udpSize : 512, maxUdp);
     query.name = questionName(buf, q);
     let result: StepResult;
-    for (let i = 0; i < this.steps.length && result === undefined; i++) result = this.steps[i].run(query);
+    try {
+      for (let i = 0; i < this.steps.length && result === undefined; i++) result = this.steps[i].run(query);
+    } catch (err) {
+      // A bug must cost this one query (SERVFAIL), never the resolver.
+      this.ctx.log.error({ err: (err as Error).message, domain: query.name }, 'DNS query failed inside schoolgate');
+      query.action = 'error';
+      result = errorReply(query.buf, query.q, RCODE.SERVFAIL, udpSize);
+    }
     if (result === undefined) return undefined;
     if (result instanceof Promise) {
       return result.catch((err: Error) => {

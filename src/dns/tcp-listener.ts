@@ -99,7 +99,7 @@ export class TcpListener {
         if (reply === undefined) continue;
         if (reply instanceof Promise) {
           inflight++;
-          void reply.then(write).finally(done);
+          void reply.then(write).catch(() => s.destroy()).finally(done);
         } else {
           write(reply);
         }
