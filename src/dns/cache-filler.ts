@@ -6,9 +6,9 @@
 import { parseDuration } from '../schema/index.js';
 import type { DnsConfig } from './config.js';
 import type { AnswerCache, CacheEntry } from './answer-cache.js';
-import { cacheKey } from './answer-cache.js';
+import { cacheKey, newEntry } from './answer-cache.js';
 import type { Forwarder } from './forwarder.js';
-import { scanResponse, withoutOpt } from './response-scan.js';
+import { scanResponse } from './response-scan.js';
 import { RCODE } from './wire.js';
 import type { ParsedQuery } from './wire.js';
 
@@ -57,7 +57,7 @@ export class CacheFiller {
     const question = key.subarray(0, key.length - 1);
     const r = await this.forwarder.forward(question, (flags & 1) !== 0, (flags & 2) !== 0);
     if (!r.ok) return { ok: false, why: r.error, upstream: r.upstream };
-    const scan = scanResponse(r.message, r.message.length);
+    const scan = scanResponse(r.message, r.message.length, false);
     if (!scan) {
       this.stats.malformed++;
       return { ok: false, why: 'malformed', upstream: r.upstream };
@@ -69,13 +69,12 @@ export class CacheFiller {
     if (negative) ttl = scan.soaTtl === undefined ? 0 : Math.min(scan.soaTtl, c.negativeTtl);
     else ttl = Math.min(c.maxTtl, Math.max(c.minTtl, scan.answerTtl === Infinity ? 0 : scan.answerTtl));
     const now = this.now();
-    const { body, ttlOffsets } = withoutOpt(r.message, r.message.length, scan);
-    const entry = {
-      key, body, ttlOffsets: Uint16Array.from(ttlOffsets), rcode: scan.rcode, storedAt: now, expiresAt: now + ttl * 1000,
-      staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000,
-      targets: scan.targets, addresses: scan.addresses, targetBits: undefined, bitsOf: undefined, upstream: r.upstream,
-    };
-    if (ttl <= 0) return { ok: true, entry: { ...entry, hash, size: 0, prev: undefined, next: undefined, chain: undefined }, upstream: r.upstream };
+    const entry: CacheEntry = newEntry({
+      key, message: r.message, scan, storedAt: now, expiresAt: now + ttl * 1000,
+      staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000, upstream: r.upstream,
+    });
+    // Not cacheable (no TTL, no SOA): answered once, not kept.
+    if (ttl <= 0) return { ok: true, entry, upstream: r.upstream };
     this.stats.stored++;
     if (negative) this.stats.negative++;
     return { ok: true, entry: this.cache.set(entry, hash), upstream: r.upstream };
