@@ -2,13 +2,21 @@
 // schedules, and the override rules. Fetched once per page from GET /policy.
 import { api } from './api.js';
 import type { ApiResult } from './api.js';
-import type { PolicyView } from './api-types.js';
+import type { PolicyMatrix } from './api-types.js';
 
-export async function loadPolicy(): Promise<ApiResult<PolicyView>> {
-  return api.get<PolicyView>('/policy');
+export type { PolicyMatrix };
+
+export async function loadPolicy(): Promise<ApiResult<PolicyMatrix>> {
+  return api.get<PolicyMatrix>('/policy');
 }
 
-export const groupNames = (p: PolicyView): string[] => p.groups.map((g) => g.name);
+export const groupNames = (p: PolicyMatrix): string[] => p.groups.map((g) => g.name);
 
-/** Categories a technician may override (locked ones can never be unblocked). */
-export const unlockedCategories = (p: PolicyView): string[] => p.categories.filter((c) => !c.locked).map((c) => c.name);
+/** Block categories a technician may override (locked ones can never be unblocked). */
+export const unlockedCategories = (p: PolicyMatrix): string[] => p.categories.filter((c) => !c.locked && c.kind === 'block').map((c) => c.name);
+
+/** The override rules (config `overrides:`), with the config's defaults until the API sends them. */
+export function overrideRules(p: PolicyMatrix): { maxDuration: string; minReasonLength: number } {
+  const o = (p as { overrides?: { maxDuration?: string; minReasonLength?: number } }).overrides;
+  return { maxDuration: o?.maxDuration ?? '7d', minReasonLength: o?.minReasonLength ?? 10 };
+}

@@ -1,5 +1,6 @@
 // Charts where people would rather look than read: a time series (uPlot, ~20 kB gzipped, draws
 // to one canvas) and plain CSS bar lists for "top N" figures, which need no library at all.
+/*! uPlot v1.6.32, Copyright (c) 2025 Leon Sorokin, MIT licence, https://github.com/leeoniya/uPlot */
 import uPlot from 'uplot';
 import { h } from './dom.js';
 import { count } from './format.js';

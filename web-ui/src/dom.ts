@@ -91,6 +91,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs |
   return el;
 }
 
+/** Appends children (text, elements, nothing) to an element. */
+export function add(el: Element, ...children: Child[]): void {
+  for (const c of children) append(el, c);
+}
+
 /** Replaces an element's children. */
 export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();

@@ -2,17 +2,18 @@
 // (a group or one device), a preset duration, a reason. Enter submits; the form starts on the
 // domain field; ?domain=&group=&client= in the route pre-fills it (from the query log, a request).
 import { api } from './api.js';
-import type { OverrideCreate, PolicyView } from './api-types.js';
-import { groupNames, unlockedCategories } from './catalog.js';
+import type { Override, OverrideCreate, PolicyMatrix } from './api-types.js';
+import { groupNames, overrideRules, unlockedCategories } from './catalog.js';
 import { h, replace } from './dom.js';
 import { dateTime } from './format.js';
 import { durationSeconds, overridePresets } from './presets.js';
 import type { Preset } from './presets.js';
 import { errorText, field, formValues, select, toast } from './widgets.js';
 
-export function overrideForm(policy: PolicyView, prefill: URLSearchParams, created: () => void): HTMLFormElement {
-  const maxSeconds = durationSeconds(policy.overrides.maxDuration) ?? 7 * 86400;
-  const minReason = policy.overrides.minReasonLength;
+export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, created: () => void): HTMLFormElement {
+  const rules = overrideRules(policy);
+  const maxSeconds = durationSeconds(rules.maxDuration) ?? 7 * 86400;
+  const minReason = rules.minReasonLength;
   const groups = groupNames(policy);
   const what = select('what', [['domain', 'A site (domain)'], ['category', 'A category']], prefill.get('category') ? 'category' : 'domain');
   const domain = h('input', { name: 'domain', placeholder: 'e.g. youtube.com', autocomplete: 'off', inputmode: 'url', maxlength: 253, value: prefill.get('domain') ?? '' });
@@ -90,14 +91,19 @@ export function overrideForm(policy: PolicyView, prefill: URLSearchParams, creat
     else body.minutes = Number(v.minutes);
     const submit = form.querySelector<HTMLButtonElement>('button[type=submit]');
     if (submit) submit.disabled = true;
-    const r = await api.post<{ id: string; expiresAt: string }>('/overrides', body);
+    const r = await api.post<Override>('/overrides', body);
     if (submit) submit.disabled = false;
     if (!r.ok) {
       replace(err, errorText(r));
       return;
     }
     toast('ok', `Override granted until ${dateTime(r.value.expiresAt)}.`);
-    form.reset();
+    domain.value = '';
+    client.value = '';
+    mac.value = '';
+    reason.value = '';
+    requestedBy.value = '';
+    minutes.value = '';
     chosen = 'lesson';
     sync();
     showEnd();

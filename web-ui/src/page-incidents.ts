@@ -26,7 +26,7 @@ export async function incidentsPage(ctx: PageContext): Promise<void> {
       confirm: 'Acknowledge',
     });
     if (!v) return;
-    const r = await api.post<Incident>(`/incidents/${seg(i.id)}/ack`, { action: v.action ?? '', outcome: v.outcome ?? '' });
+    const r = await api.post<Incident>(`/incidents/${seg(i.id)}/acknowledge`, { action: v.action ?? '', outcome: v.outcome ?? '' });
     if (report(r, 'Incident acknowledged.')) await load();
   };
 
@@ -44,7 +44,7 @@ export async function incidentsPage(ctx: PageContext): Promise<void> {
       { head: 'Sites', cell: (i) => h('ul', { class: 'small domains' }, i.domains.map((d) => h('li', null, d))), class: 'break' },
       { head: 'Status', cell: (i) => (i.ack
         ? [badge('ok', 'acknowledged'), h('div', { class: 'small' }, `${i.ack.by}, ${dateTime(i.ack.at)}`), h('div', { class: 'small' }, `Action: ${i.ack.action}`), h('div', { class: 'small' }, `Outcome: ${i.ack.outcome}`)]
-        : can(ctx.session.user.role, 'incidents.ack') ? actionButton('Acknowledge…', () => ack(i), { class: 'small primary', data: { action: 'ack', id: i.id } }) : badge('warn', 'open')) },
+        : can(ctx.session.user.role, 'acknowledgeIncident') ? actionButton('Acknowledge…', () => ack(i), { class: 'small primary', data: { action: 'ack', id: i.id } }) : badge('warn', 'open')) },
     ], r.value.items, status.value === 'open' ? 'No open incidents.' : 'No incidents.', { class: 'incidents' }));
   };
   status.addEventListener('change', () => void load());

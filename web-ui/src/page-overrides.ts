@@ -1,6 +1,6 @@
 // Overrides: grant one (override-form.ts), watch them count down, extend, revoke; and, for the
 // safeguarding lead, approve a "filtering off" request (the two-person rule).
-import { api, seg } from './api.js';
+import { api, seg, withQuery } from './api.js';
 import type { Override, OverrideList } from './api-types.js';
 import { loadPolicy } from './catalog.js';
 import { h, replace } from './dom.js';
@@ -24,7 +24,7 @@ export async function overridesPage(ctx: PageContext): Promise<void> {
     ctx.main.append(errorNotice(policy));
     return;
   }
-  if (can(role, 'overrides.edit')) ctx.main.append(overrideForm(policy.value, ctx.query, () => void load()));
+  if (can(role, 'createOverride')) ctx.main.append(overrideForm(policy.value, ctx.query, () => void load()));
   ctx.main.append(h('div', { class: 'panel' }, h('div', { class: 'row' }, h('h2', null, 'Overrides'),
     h('label', { class: 'choices' }, showAll, ' show expired and revoked')), listBox));
   showAll.addEventListener('change', () => void load());
@@ -42,11 +42,11 @@ export async function overridesPage(ctx: PageContext): Promise<void> {
   const actions = (o: Override): HTMLElement | null => {
     const live = o.status === 'active' || o.status === 'scheduled' || o.status === 'pending-approval';
     const out: HTMLElement[] = [];
-    if (live && can(role, 'overrides.edit')) {
+    if (live && can(role, 'createOverride')) {
       out.push(actionButton('Extend', () => extend(o), { class: 'small', data: { action: 'extend', id: o.id } }));
       out.push(actionButton('Revoke', () => revoke(o), { class: 'small danger', data: { action: 'revoke', id: o.id } }));
     }
-    if (o.status === 'pending-approval' && can(role, 'filter-off.approve') && o.grantedBy !== ctx.session.user.name) {
+    if (o.status === 'pending-approval' && can(role, 'approveOverride') && o.grantedBy !== ctx.session.user.name) {
       out.push(actionButton('Approve filtering off', () => approve(o), { class: 'small primary', data: { action: 'approve', id: o.id } }));
     }
     return out.length ? h('div', { class: 'row' }, out) : null;
@@ -92,7 +92,7 @@ export async function overridesPage(ctx: PageContext): Promise<void> {
   const revoke = async (o: Override) => {
     const v = await ask({ title: `Revoke: ${targetText(o)} for ${scopeText(o)}`, body: h('p', null, 'It stops applying on the next query.'), reason: { label: 'Why', min: 3 }, confirm: 'Revoke', danger: true });
     if (!v) return;
-    const r = await api.del<Override>(`/overrides/${seg(o.id)}`, { reason: v.reason });
+    const r = await api.del<Override>(withQuery(`/overrides/${seg(o.id)}`, { reason: v.reason }));
     if (report(r, 'Override revoked.')) await load();
   };
   const approve = async (o: Override) => {

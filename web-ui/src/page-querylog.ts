@@ -9,8 +9,9 @@ import { can } from './permissions.js';
 import type { PageContext } from './router.js';
 import { go } from './router.js';
 import { badge, errorNotice, field, formValues, loading, pageHead, select, table } from './widgets.js';
+import type { Kind } from './widgets.js';
 
-const ACTION_KIND = { allow: 'ok', block: 'bad', rewrite: 'info', refused: 'warn', error: 'warn' } as const;
+const ACTION_KIND: Record<string, Kind> = { allow: 'ok', block: 'bad', rewrite: 'info', refused: 'warn', error: 'warn' };
 
 export async function queryLogPage(ctx: PageContext): Promise<void> {
   const q = ctx.query;
@@ -30,7 +31,7 @@ export async function queryLogPage(ctx: PageContext): Promise<void> {
   const cursors: (string | undefined)[] = [undefined];
   let page = 0;
   const iso = (local: string | undefined) => (local ? new Date(local).toISOString() : undefined);
-  const unblock = (row: LoggedQuery) => (row.action === 'block' && can(ctx.session.user.role, 'overrides.edit')
+  const unblock = (row: LoggedQuery) => (row.action === 'block' && can(ctx.session.user.role, 'createOverride')
     ? h('button', { type: 'button', class: 'small', onclick: () => go('/overrides', { domain: row.name, group: row.group }) }, 'Unblock…')
     : null);
 
@@ -53,7 +54,7 @@ export async function queryLogPage(ctx: PageContext): Promise<void> {
         { head: 'Group', cell: (x) => x.group },
         { head: 'Name', cell: (x) => h('span', { class: 'qname' }, x.name), class: 'break' },
         { head: 'Type', cell: (x) => x.type },
-        { head: 'Answer', cell: (x) => [badge(ACTION_KIND[x.action], x.action), x.cached ? h('span', { class: 'small muted' }, ' cached') : null] },
+        { head: 'Answer', cell: (x) => [badge(ACTION_KIND[x.action] ?? 'warn', x.action), x.cached ? h('span', { class: 'small muted' }, ' cached') : null] },
         { head: 'Why', cell: (x) => [x.reason, x.category ? h('div', { class: 'small muted' }, x.category) : null] },
         { head: 'ms', cell: (x) => x.latency.toFixed(1), class: 'num' },
         { head: '', cell: unblock },

@@ -22,7 +22,7 @@ export async function requestsPage(ctx: PageContext): Promise<void> {
     h('section', { class: 'panel', aria: { label: 'Site reports' } }, h('h2', null, 'Site reports (should be blocked)'), reportBox));
 
   const decide = (r: AccessRequest) => {
-    if (r.status !== 'open' || !can(role, 'requests.decide')) return r.decision ? h('span', { class: 'small' }, r.decision) : null;
+    if (r.status !== 'open' || !can(role, 'approveRequest')) return r.decision ? h('span', { class: 'small' }, r.decision) : null;
     return h('div', { class: 'row' },
       actionButton(r.type === 'report' ? 'Block it' : 'Approve', () => (r.type === 'report' ? approveReport(r) : approveAccess(r)), { class: 'small primary', data: { action: 'approve', id: r.id } }),
       actionButton('Decline', () => decline(r), { class: 'small', data: { action: 'decline', id: r.id } }));

@@ -1,8 +1,8 @@
 // Schedules: named weekly windows ("lunch: Mon–Fri 12:15–13:15") that lift a blocked category
 // for a group (allowDuring in the policy matrix), optionally only in term or not in holidays.
 // Edited as a list of windows; saved whole, audited (a proposal in four-eyes mode).
-import { api, seg } from './api.js';
-import type { Applied, Proposed, ScheduleView, SchedulesView } from './api-types.js';
+import { api, seg, withQuery } from './api.js';
+import type { Applied, Proposed, ScheduleConfig, ScheduleList } from './api-types.js';
 import { h, replace } from './dom.js';
 import { can } from './permissions.js';
 import type { PageContext } from './router.js';
@@ -11,7 +11,13 @@ import { actionButton, ask, errorNotice, errorText, field, loading, notice, page
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Window = { days: string[]; from: string; to: string };
 
-function windowsOf(s: ScheduleView['schedule']): Window[] {
+interface ScheduleView {
+  name: string;
+  schedule: ScheduleConfig;
+  usedBy: string[];
+}
+
+function windowsOf(s: ScheduleConfig): Window[] {
   return Array.isArray(s) ? s : s.windows;
 }
 const describe = (w: Window) => `${w.days.join(', ')} ${w.from}–${w.to}`;
@@ -40,7 +46,7 @@ function readWindows(box: HTMLElement): Window[] | string {
 }
 
 export async function schedulesPage(ctx: PageContext): Promise<void> {
-  const editable = can(ctx.session.user.role, 'schedules.edit');
+  const editable = can(ctx.session.user.role, 'putSchedule');
   const list = h('div', { class: 'panel' }, loading());
   const editor = h('div');
   ctx.main.append(pageHead('Schedules', 'times a blocked category is allowed (policy: "allowed during")',
@@ -50,8 +56,8 @@ export async function schedulesPage(ctx: PageContext): Promise<void> {
     const v = await ask({ title: `${what} schedule ${name}`, body: ctx.session.fourEyes ? notice('info', 'Four-eyes mode: this becomes a proposal.') : undefined, reason: { label: 'Reason', min: 3 }, confirm: ctx.session.fourEyes ? 'Propose' : 'Save' });
     if (!v) return false;
     const r = schedule === undefined
-      ? await api.del<Applied | Proposed>(`/schedules/${seg(name)}`, { reason: v.reason })
-      : await api.put<Applied | Proposed>(`/schedules/${seg(name)}`, { schedule, reason: v.reason });
+      ? await api.del<Applied | Proposed>(withQuery(`/schedules/${seg(name)}`, { reason: v.reason }))
+      : await api.put<Applied | Proposed>(withQuery(`/schedules/${seg(name)}`, { reason: v.reason }), schedule);
     if (!r.ok) {
       toast('bad', errorText(r), 9000);
       return false;
@@ -90,21 +96,22 @@ export async function schedulesPage(ctx: PageContext): Promise<void> {
   };
 
   const load = async () => {
-    const r = await api.get<SchedulesView>('/schedules');
+    const r = await api.get<ScheduleList>('/schedules');
     if (ctx.left()) return;
     if (!r.ok) return replace(list, errorNotice(r));
+    const items: ScheduleView[] = Object.entries(r.value.schedules).map(([name, schedule]) => ({ name, schedule: schedule as ScheduleConfig, usedBy: r.value.usedBy[name] ?? [] }));
     replace(list, table<ScheduleView>([
       { head: 'Name', cell: (s) => h('strong', null, s.name) },
       { head: 'Windows', cell: (s) => h('ul', { class: 'small' }, windowsOf(s.schedule).map((w) => h('li', null, describe(w)))) },
       { head: 'Dates', cell: (s) => (Array.isArray(s.schedule) ? 'every week' : [s.schedule.only ? `only in ${s.schedule.only.join(', ')}` : '', s.schedule.except ? ` not in ${s.schedule.except.join(', ')}` : ''].join('')) },
-      { head: 'Used by', cell: (s) => (s.usedBy.length ? s.usedBy.map((u) => `${u.group}: ${u.category}`).join('; ') : h('span', { class: 'muted' }, 'not used')) },
-      { head: 'Open now', cell: (s) => (s.openNow ? 'yes' : 'no') },
+      { head: 'Used by', cell: (s) => (s.usedBy.length ? s.usedBy.join(', ') : h('span', { class: 'muted' }, 'not used')) },
       { head: '', cell: (s) => (editable ? h('div', { class: 'row' },
         h('button', { type: 'button', class: 'small', onclick: () => edit(s) }, 'Edit'),
         actionButton('Delete', async () => {
           if (await save(s.name, undefined, 'Delete')) await load();
         }, { class: 'small danger', disabled: s.usedBy.length > 0, title: s.usedBy.length ? 'still used by the policy' : undefined })) : null) },
-    ], r.value.items, 'No schedules yet.', { class: 'schedules' }));
+    ], items, 'No schedules yet.', { class: 'schedules' }),
+    h('p', { class: 'small muted' }, `Times are local to ${r.value.timezone}.`));
   };
   await load();
 }

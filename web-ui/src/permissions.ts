@@ -1,33 +1,16 @@
-// What each role may do in the UI. The API enforces the same matrix on every route (it is the
-// authority: a control shown by mistake still gets a 403); this table only decides which
-// controls are drawn, so a viewer sees no edit control at all.
-export type Role = 'technician' | 'safeguarding' | 'viewer';
+// Which controls to draw, read from the API's own route table (src/api/schemas/routes.ts): a
+// button appears only when the signed-in role may call the route behind it, so a viewer sees no
+// edit control at all, and the UI cannot drift from what the server enforces (the server still
+// answers 403 to anything else).
+import { ROUTES } from '../../src/api/schemas/routes.js';
+import type { Role, RouteName } from './api-types.js';
 
-export type Permission =
-  | 'policy.edit' | 'schedules.edit' | 'overrides.edit' | 'requests.decide' | 'incidents.ack'
-  | 'proposals.decide' | 'filter-off.approve' | 'devices.import' | 'visitors.issue' | 'lists.update'
-  | 'bandwidth.reset' | 'users.edit' | 'selftest.run' | 'reports.safeguarding' | 'querylog.view'
-  | 'incidents.view' | 'audit.view' | 'visitors.view' | 'users.view' | 'requests.view';
+export type { Role };
 
-const TECHNICIAN: readonly Permission[] = [
-  'policy.edit', 'schedules.edit', 'overrides.edit', 'requests.decide', 'incidents.ack', 'proposals.decide',
-  'devices.import', 'visitors.issue', 'lists.update', 'bandwidth.reset', 'users.edit', 'selftest.run',
-  'reports.safeguarding', 'querylog.view', 'incidents.view', 'audit.view', 'visitors.view', 'users.view', 'requests.view',
-];
-
-const MATRIX: Record<Role, ReadonlySet<Permission>> = {
-  technician: new Set(TECHNICIAN),
-  // The DSL: incidents, reports, the second person on "filtering off" and on proposals.
-  safeguarding: new Set<Permission>([
-    'incidents.ack', 'incidents.view', 'proposals.decide', 'filter-off.approve', 'selftest.run', 'reports.safeguarding',
-    'querylog.view', 'audit.view', 'visitors.view', 'requests.view',
-  ]),
-  // Read-only and anonymised: the governors' report, aggregate figures, the policy as it stands.
-  viewer: new Set<Permission>([]),
-};
-
-export function can(role: Role | undefined, p: Permission): boolean {
-  return role !== undefined && MATRIX[role].has(p);
+export function can(role: Role | undefined, route: RouteName): boolean {
+  if (role === undefined) return false;
+  const access = ROUTES[route].access as 'public' | readonly Role[];
+  return access === 'public' || access.includes(role);
 }
 
 export const ROLES: readonly Role[] = ['technician', 'safeguarding', 'viewer'];
