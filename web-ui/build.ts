@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -37,10 +37,13 @@ const routeAccessOnly: Plugin = {
   },
 };
 
-export async function buildUi(opts: { quiet?: boolean } = {}): Promise<BundleSize[]> {
+/** Builds into `outDir` (default web-ui/dist, replaced in one rename so a server never reads half of it). */
+export async function buildUi(opts: { quiet?: boolean; outDir?: string } = {}): Promise<BundleSize[]> {
   const src = join(UI_ROOT, 'src');
-  rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(DIST, { recursive: true });
+  const outDir = opts.outDir ?? DIST;
+  const work = `${outDir}.tmp-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
   const result = await build({
     entryPoints: { app: join(src, 'main.ts') },
     bundle: true,
@@ -49,14 +52,14 @@ export async function buildUi(opts: { quiet?: boolean } = {}): Promise<BundleSiz
     platform: 'browser',
     // ES2020: every evergreen browser of the last five years (staff laptops, phones, tablets).
     target: 'es2020',
-    outdir: DIST,
+    outdir: work,
     legalComments: 'eof',
     logLevel: opts.quiet ? 'silent' : 'warning',
     write: false,
     plugins: [routeAccessOnly],
   });
   const files = new Map<string, Uint8Array>();
-  for (const f of result.outputFiles) files.set(f.path.slice(DIST.length + 1), f.contents);
+  for (const f of result.outputFiles) files.set(f.path.slice(work.length + 1), f.contents);
   const js = files.get('app.js');
   const css = files.get('app.css');
   if (!js || !css) throw new Error(`esbuild produced ${[...files.keys()].join(', ')}, expected app.js and app.css`);
@@ -67,9 +70,11 @@ export async function buildUi(opts: { quiet?: boolean } = {}): Promise<BundleSiz
   files.set('index.html', new TextEncoder().encode(html));
   const sizes: BundleSize[] = [];
   for (const [name, bytes] of files) {
-    writeFileSync(join(DIST, name), bytes);
+    writeFileSync(join(work, name), bytes);
     sizes.push({ file: name, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
   }
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(work, outDir);
   return sizes;
 }
 
