@@ -2,8 +2,10 @@
 // new incidents). Pages subscribe to named events and unsubscribe when they are left; the stream
 // opens on first use and the browser reconnects it by itself after a drop.
 import { API_BASE } from './api.js';
+import type { SseEvents } from './api-types.js';
 
 type Listener = (data: unknown) => void;
+type EventName = keyof SseEvents;
 
 export class LiveFeed {
   private source: EventSource | undefined;
@@ -14,13 +16,15 @@ export class LiveFeed {
 
   constructor(private readonly url = `${API_BASE}/events`) {}
 
-  on(event: string, fn: Listener): () => void {
+  /** Payloads are the API's SseEvents types (src/api/schemas/events.ts). */
+  on<K extends EventName>(event: K, fn: (data: SseEvents[K]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn);
+    const listener = fn as Listener;
+    set.add(listener);
     this.open();
     this.bind(event);
-    return () => set?.delete(fn);
+    return () => set?.delete(listener);
   }
 
   onState(fn: (connected: boolean) => void): () => void {

@@ -13,8 +13,20 @@ import { buildShell } from './shell.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let stopApp: (() => void) | undefined;
+let booting = false;
 
 async function boot(message?: string): Promise<void> {
+  // Several calls can answer 401 at once when a session ends: boot once.
+  if (booting) return;
+  booting = true;
+  try {
+    await show(message);
+  } finally {
+    booting = false;
+  }
+}
+
+async function show(message?: string): Promise<void> {
   stopApp?.();
   stopApp = undefined;
   const r = await api.get<SessionInfo>('/session');

@@ -1,7 +1,7 @@
 // The dashboard: the server-room LEDs mirrored, queries and blocks per minute, the top blocked
 // categories and devices, WAN and list health. Live over SSE; a slow poll covers a dropped stream.
 import { api } from './api.js';
-import type { Leds, Stats, Status } from './api-types.js';
+import type { Leds, SseEvents, Stats, Status } from './api-types.js';
 import { barList, timeChart } from './chart.js';
 import { h, replace } from './dom.js';
 import { ago, count, seconds } from './format.js';
@@ -33,6 +33,16 @@ function perSecond(stats: Stats): number {
   return last ? last[1] / 60 : 0;
 }
 
+/** The live event's current minute folded into the last hour's series. */
+export function withMinute(s: Stats, e: SseEvents['stats']): Stats {
+  const m = e.minute;
+  if (!m) return s;
+  const perMinute = s.perMinute.filter(([t]) => t !== m[0] && t > m[0] - 60 * 60_000);
+  perMinute.push(m);
+  perMinute.sort((a, b) => a[0] - b[0]);
+  return { ...s, at: e.at, perMinute, dns: e.dns ?? s.dns };
+}
+
 function healthPanel(st: Status): HTMLElement {
   const wan = st.leds?.wan;
   const up = st.dns?.upstreams ?? [];
@@ -59,10 +69,13 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
   ctx.main.append(head, err, ledsBox, kpis, chartPanel, h('div', { class: 'grid' }, cats, devs), health);
   ctx.onLeave(() => chart.destroy());
 
+  let snapshot: Stats | undefined;
+  let livePerSecond: number | undefined;
   const drawStats = (s: Stats) => {
     if (ctx.left()) return;
+    snapshot = s;
     replace(kpis,
-      kpi('Queries per second', perSecond(s).toFixed(1), 'last full minute'),
+      livePerSecond !== undefined ? kpi('Queries per second', livePerSecond.toFixed(1), 'live') : kpi('Queries per second', perSecond(s).toFixed(1), 'last full minute'),
       kpi('Queries (24 h)', count(s.total24h)),
       kpi('Blocked (24 h)', count(s.blocked24h), s.total24h ? `${((s.blocked24h / s.total24h) * 100).toFixed(1)} %` : undefined));
     chart.set(s.perMinute.map((m) => m[0]), s.perMinute.map((m) => m[1]), s.perMinute.map((m) => m[2]));
@@ -84,9 +97,13 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
     if (s.ok) drawStats(s.value);
   };
   await load();
-  ctx.onLeave(ctx.live.on('stats', (d) => drawStats(d as Stats)));
-  ctx.onLeave(ctx.live.on('leds', (d) => {
-    if (!ctx.left()) replace(ledsBox, h('h2', null, 'Status lights'), ledMirror(d as Leds), h('p', { class: 'small muted' }, `updated ${ago(Date.now())}`));
+  ctx.onLeave(ctx.live.on('stats', (e) => {
+    if (!snapshot) return;
+    livePerSecond = e.queriesPerSecond;
+    drawStats(withMinute(snapshot, e));
+  }));
+  ctx.onLeave(ctx.live.on('leds', (leds) => {
+    if (!ctx.left()) replace(ledsBox, h('h2', null, 'Status lights'), ledMirror(leds), h('p', { class: 'small muted' }, `updated ${ago(Date.now())}`));
   }));
   ctx.onLeave(ctx.live.on('incident', () => void load()));
   // The stream carries live figures; the full status (lists, upstreams) refreshes slowly.
