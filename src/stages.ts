@@ -4,6 +4,7 @@ import type { StageFactory } from './daemon/index.js';
 import { createSyslogStage } from './syslog/index.js';
 import { createFirewallStage } from './firewall/index.js';
 import { createDnsStage } from './dns/index.js';
+import { createApiStage } from './api/index.js';
 
 export const DAEMON_STAGES: readonly StageFactory[] = [
   // Export listens to audit/incident/query events: it starts before anything that emits them.
@@ -12,4 +13,7 @@ export const DAEMON_STAGES: readonly StageFactory[] = [
   (ctx) => (ctx.services.dns = createDnsStage(ctx)),
   // Firewall last: interception redirects LAN DNS to dns.listen, so DNS must be listening first.
   (ctx) => (ctx.services.firewall = createFirewallStage(ctx)),
+  // The API after the data path: it reports what the stages above offer (ctx.services), and its
+  // listeners open once the daemon filters.
+  createApiStage,
 ];

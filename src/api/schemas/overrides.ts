@@ -33,7 +33,7 @@ export const OverrideScope = Type.Union([
   Type.Object({ school: Type.Literal(true) }),
 ]);
 
-export const OverrideStatus = Type.Union(['pending-approval', 'scheduled', 'active', 'expired', 'revoked'].map((s) => Type.Literal(s)));
+export const OverrideStatus = Type.Union((['pending-approval', 'scheduled', 'active', 'expired', 'revoked'] as const).map((s) => Type.Literal(s)));
 
 export const Override = Type.Object({
   id: Type.String(),

@@ -32,7 +32,7 @@ export const ScheduleList = Type.Object({
 });
 export type ScheduleList = Static<typeof ScheduleList>;
 
-export const CellState = Type.Union(['blocked', 'allowed', 'allowed-during', 'honoured', 'ignored', 'locked'].map((s) => Type.Literal(s)));
+export const CellState = Type.Union((['blocked', 'allowed', 'allowed-during', 'honoured', 'ignored', 'locked'] as const).map((s) => Type.Literal(s)));
 
 export const PolicyMatrix = Type.Object({
   categories: Type.Array(Type.Object({
@@ -71,7 +71,7 @@ export const LockedBody = Type.Object({
 }, { additionalProperties: false });
 export type LockedBody = Static<typeof LockedBody>;
 
-export const ProposalStatus = Type.Union(['pending', 'approved', 'rejected', 'expired', 'failed'].map((s) => Type.Literal(s)));
+export const ProposalStatus = Type.Union((['pending', 'approved', 'rejected', 'expired', 'failed'] as const).map((s) => Type.Literal(s)));
 
 export const Proposal = Type.Object({
   id: Type.String(),

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { Limit, TimeParam } from './common.js';
 
-export const QueryAction = Type.Union(['allow', 'block', 'rewrite', 'refused', 'error'].map((a) => Type.Literal(a)));
+export const QueryAction = Type.Union((['allow', 'block', 'rewrite', 'refused', 'error'] as const).map((a) => Type.Literal(a)));
 
 export const QueryLogQuery = Type.Object({
   client: Type.Optional(Type.String({ maxLength: 64, description: 'IP, MAC or user' })),

@@ -12,7 +12,7 @@ export const SelfTestLine = Type.Object({
   name: Type.String(),
   qtype: Type.String(),
   /** what the policy says should happen now */
-  expected: Type.Union(['blocked', 'allowed', 'nxdomain', 'no-records', 'rewritten'].map((e) => Type.Literal(e))),
+  expected: Type.Union((['blocked', 'allowed', 'nxdomain', 'no-records', 'rewritten'] as const).map((e) => Type.Literal(e))),
   /** what the DNS answer was, in words */
   got: Type.String(),
   result: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('skip')]),

@@ -39,7 +39,7 @@ export const Binding = Type.Object({
 
 export const VisitorLogEntry = Type.Object({
   time: IsoTime(),
-  event: Type.Union(['code.issued', 'signed-in', 'sign-in.refused', 'expired', 'code.revoked'].map((e) => Type.Literal(e))),
+  event: Type.Union((['code.issued', 'signed-in', 'sign-in.refused', 'expired', 'code.revoked'] as const).map((e) => Type.Literal(e))),
   device: Type.Optional(Type.String()),
   ip: Type.Optional(Type.String()),
   code: Type.Optional(Type.String()),
