@@ -34,6 +34,7 @@ export function registerAuthRoutes(mount: Mounter, deps: ApiDeps): void {
       user: session?.user ?? auth?.actor.name, role: session?.role ?? auth?.role, via: session ? 'session' : auth?.via,
       expiresAt: s ? new Date(s.expiresAt).toISOString() : undefined,
       fourEyes: deps.ctx.state.current.config.governance.fourEyes,
+      version: session ?? auth ? deps.version : undefined,
     };
   };
 

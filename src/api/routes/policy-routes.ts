@@ -9,6 +9,7 @@ import { actorOf, fail, failureOf } from '../route.js';
 import { badName, changeConfig, writtenValue } from '../config-change.js';
 import type { Config } from '../../config.js';
 import type { PolicyState } from '../../daemon/index.js';
+import { maxDurationSeconds } from '../../policy/index.js';
 
 type Cell = PolicyMatrix['groups'][number]['cells'][string];
 
@@ -34,7 +35,10 @@ export function policyMatrix(state: PolicyState): PolicyMatrix {
     }
     return { name: g.name, default: g.default, safeSearch: g.safeSearch, cells };
   });
-  return { categories, groups, schedules: Object.keys(config.schedules), locked: config.locked, fourEyes: config.governance.fourEyes };
+  return {
+    categories, groups, schedules: Object.keys(config.schedules), locked: config.locked, fourEyes: config.governance.fourEyes,
+    overrides: { maxDuration: config.overrides.maxDuration, maxDurationSeconds: maxDurationSeconds(config.overrides.maxDuration), minReasonLength: config.overrides.minReasonLength },
+  };
 }
 
 function usedBy(config: Config): Record<string, string[]> {

@@ -18,6 +18,8 @@ export const SessionInfo = Type.Object({
   expiresAt: Type.Optional(IsoTime('when the session ends unless used')),
   /** four-eyes mode: policy changes become proposals */
   fourEyes: Type.Boolean(),
+  /** the daemon's version (signed-in callers only) */
+  version: Type.Optional(Type.String()),
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 

@@ -52,6 +52,8 @@ export const PolicyMatrix = Type.Object({
   schedules: Type.Array(Type.String()),
   locked: Type.Array(Type.String()),
   fourEyes: Type.Boolean(),
+  /** the override rules (config `overrides:`), for the override form */
+  overrides: Type.Object({ maxDuration: Type.String({ description: 'e.g. "7d"' }), maxDurationSeconds: Type.Number(), minReasonLength: Type.Number() }),
 });
 export type PolicyMatrix = Static<typeof PolicyMatrix>;
 
