@@ -15,8 +15,5 @@ export const groupNames = (p: PolicyMatrix): string[] => p.groups.map((g) => g.n
 /** Block categories a technician may override (locked ones can never be unblocked). */
 export const unlockedCategories = (p: PolicyMatrix): string[] => p.categories.filter((c) => !c.locked && c.kind === 'block').map((c) => c.name);
 
-/** The override rules (config `overrides:`), with the config's defaults until the API sends them. */
-export function overrideRules(p: PolicyMatrix): { maxDuration: string; minReasonLength: number } {
-  const o = (p as { overrides?: { maxDuration?: string; minReasonLength?: number } }).overrides;
-  return { maxDuration: o?.maxDuration ?? '7d', minReasonLength: o?.minReasonLength ?? 10 };
-}
+/** The override rules (config `overrides:`): the form's minimum reason and longest preset. */
+export const overrideRules = (p: PolicyMatrix): PolicyMatrix['overrides'] => p.overrides;

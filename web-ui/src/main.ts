@@ -39,7 +39,7 @@ async function show(message?: string): Promise<void> {
   setCsrfToken(s.csrfToken);
   if (s.setupNeeded) return setupPage(root, () => void boot());
   if (!s.authenticated || !s.user || !s.role) return loginPage(root, () => void boot(), message);
-  startApp({ user: { name: s.user, role: s.role }, fourEyes: s.fourEyes });
+  startApp({ user: { name: s.user, role: s.role }, fourEyes: s.fourEyes, version: s.version });
 }
 
 function startApp(session: AppSession): void {

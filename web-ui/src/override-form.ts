@@ -12,7 +12,7 @@ import { errorText, field, formValues, select, toast } from './widgets.js';
 
 export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, created: () => void): HTMLFormElement {
   const rules = overrideRules(policy);
-  const maxSeconds = durationSeconds(rules.maxDuration) ?? 7 * 86400;
+  const maxSeconds = rules.maxDurationSeconds || durationSeconds(rules.maxDuration) || 7 * 86400;
   const minReason = rules.minReasonLength;
   const groups = groupNames(policy);
   const what = select('what', [['domain', 'A site (domain)'], ['category', 'A category']], prefill.get('category') ? 'category' : 'domain');
