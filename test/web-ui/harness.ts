@@ -84,7 +84,8 @@ export interface Gate {
 /** Small lists (fast to compile): one name per category the tests use. */
 function writeLists(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'social.txt'), 'facebook.com\ninstagram.com\n');
+  // .example names: real social sites are on Chromium's HSTS preload list (it would insist on https).
+  writeFileSync(join(dir, 'social.txt'), 'facebook.com\ninstagram.com\nphotoshare.example\n');
   writeFileSync(join(dir, 'games.txt'), 'games.example\nminecraft.net\n');
   writeFileSync(join(dir, 'locked.txt'), 'locked.example\n');
   writeFileSync(join(dir, 'deny.txt'), '');
@@ -205,4 +206,10 @@ export async function ensureBundle(): Promise<void> {
   const src = join(UI_ROOT, 'src');
   const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
   if (newest > built) await buildUi({ quiet: true });
+}
+
+/** Waits until the page's data is drawn: no "Loading…" placeholder left in <main>. */
+export async function settled(page: Page): Promise<void> {
+  // A string: it runs in the page (the Node-side tsconfig has no DOM types).
+  await page.waitForFunction(`(() => { const m = document.querySelector('main'); return !!m && m.childElementCount > 0 && !m.textContent.includes('Loading…'); })()`, undefined, { timeout: 15_000 });
 }

@@ -14,17 +14,20 @@ export interface SeriesChart {
 
 const COLOURS = ['#1d5fbf', '#c62828', '#1a7f37', '#9a6700'];
 
-export function timeChart(labels: string[], opts: { height?: number; title?: string } = {}): SeriesChart {
+export function timeChart(labels: string[], opts: { height?: number; title?: string; spanSeconds?: number } = {}): SeriesChart {
   const el = h('div', { class: 'chart', role: 'img', aria: { label: opts.title ?? labels.join(' and ') } });
   let plot: uPlot | undefined;
   let data: uPlot.AlignedData = [[], ...labels.map(() => [])];
+  // The x axis always spans the window up to now, however few points there are yet.
+  const span = opts.spanSeconds ?? 3600;
+  let xMax = Date.now() / 1000;
   const width = () => Math.max(280, el.clientWidth || el.parentElement?.clientWidth || 600);
   const make = () => {
     plot = new uPlot({
       width: width(), height: opts.height ?? 200,
       series: [{}, ...labels.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 2, fill: i === 0 ? 'rgba(29,95,191,.08)' : undefined }))],
       axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', size: 50 }],
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: () => [xMax - span, xMax] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       legend: { live: true },
     }, data, el);
   };
@@ -35,6 +38,7 @@ export function timeChart(labels: string[], opts: { height?: number; title?: str
     el,
     set(x, ...ys) {
       data = [x.map((t) => t / 1000), ...ys];
+      xMax = Math.max(Date.now() / 1000, ...data[0].map((t) => t + 60));
       if (!plot) {
         if (!el.isConnected) return;
         make();

@@ -38,8 +38,8 @@ async function show(message?: string): Promise<void> {
   const s = r.value;
   setCsrfToken(s.csrfToken);
   if (s.setupNeeded) return setupPage(root, () => void boot());
-  if (!s.authenticated || !s.user || !s.role) return loginPage(root, () => void boot(), message);
-  startApp({ user: { name: s.user, role: s.role }, fourEyes: s.fourEyes, version: s.version });
+  if (!s.authenticated || !s.role) return loginPage(root, () => void boot(), message);
+  startApp({ user: { name: s.user ?? 'you', role: s.role }, fourEyes: s.fourEyes, version: s.version });
 }
 
 function startApp(session: AppSession): void {
@@ -68,5 +68,9 @@ function startApp(session: AppSession): void {
   };
 }
 
-setUnauthorisedHandler(() => void boot('Your session has ended: please sign in again.'));
+// Only a running app goes back to sign-in: a late 401 from a call the old app made (after sign
+// out) must not redraw the sign-in form under someone typing in it.
+setUnauthorisedHandler(() => {
+  if (stopApp) void boot('Your session has ended: please sign in again.');
+});
 void boot();

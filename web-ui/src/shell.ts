@@ -23,7 +23,7 @@ export function buildShell(pages: readonly PageDef[], session: AppSession, live:
   const nav = h('nav', { aria: { label: 'Main' } }, SECTIONS.map((s) => {
     const inSection = visible.filter((p) => p.section === s);
     if (inSection.length === 0) return null;
-    return [h('div', { class: 'small muted', role: 'presentation' }, h('span', { class: 'nav-section' }, s)), inSection.map((p) => {
+    return [h('div', { class: 'nav-section', role: 'presentation' }, s), inSection.map((p) => {
       const badge = h('span', { class: 'badge', hidden: true });
       badges.set(p.path, badge);
       const a = h('a', { href: `#${p.path}`, onclick: () => root.classList.remove('nav-open') }, p.title, badge);
