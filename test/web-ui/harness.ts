@@ -208,8 +208,9 @@ export async function ensureBundle(): Promise<void> {
   if (newest > built) await buildUi({ quiet: true });
 }
 
-/** Waits until the page's data is drawn: no "Loading…" placeholder left in <main>. */
+/** Waits until the page's data is drawn: something in <main>, and no "Loading…" placeholder left. */
 export async function settled(page: Page): Promise<void> {
-  // A string: it runs in the page (the Node-side tsconfig has no DOM types).
-  await page.waitForFunction(`(() => { const m = document.querySelector('main'); return !!m && m.childElementCount > 0 && !m.textContent.includes('Loading…'); })()`, undefined, { timeout: 15_000 });
+  // Locators, not waitForFunction: the UI's CSP (script-src 'self') refuses the eval it needs.
+  await page.locator('main > *').first().waitFor();
+  await page.locator('main').getByText('Loading…').first().waitFor({ state: 'detached' });
 }

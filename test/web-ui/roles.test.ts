@@ -152,6 +152,7 @@ t.test('roles, four-eyes and hostile input in the admin UI', async (t) => {
       t.equal(await page.locator('main td.cell select, main form.override-form, main form.add-user, main form.add-token, main form.device-import, main form.visitor-form').count(), 0, `${path}: no edit forms`);
     }
     await page.goto(`${gate.admin}/#/policy`);
+    await page.locator('td.cell').first().waitFor();
     t.ok(await page.locator('td.cell').count() > 0, 'the matrix is shown, read only');
     await b.screenshot('24-viewer-policy');
 
