@@ -58,11 +58,16 @@ function startApp(session: AppSession): void {
   };
   void badges();
   const timer = setInterval(() => void badges(), 30_000);
-  const offIncident = live.on('incident', () => void badges());
+  const offs = [
+    live.on('incident', () => void badges()),
+    live.on('requests', (e) => shell.setBadge('/requests', e.open)),
+    live.on('proposals', (e) => shell.setBadge('/proposals', e.pending)),
+    live.on('stats', (e) => shell.setBadge('/incidents', e.openIncidents)),
+  ];
   router.start();
   stopApp = () => {
     clearInterval(timer);
-    offIncident();
+    for (const off of offs) off();
     router.stop();
     live.close();
   };

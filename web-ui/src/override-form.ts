@@ -19,7 +19,9 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
   const domain = h('input', { name: 'domain', placeholder: 'e.g. youtube.com', autocomplete: 'off', inputmode: 'url', maxlength: 253, value: prefill.get('domain') ?? '' });
   const category = select('category', unlockedCategories(policy), prefill.get('category') ?? undefined);
   const who = select('who', [['group', 'A group'], ['client', 'One device (IP address)'], ['mac', 'One device (MAC address)']], prefill.get('client') ? 'client' : 'group');
-  const defaultGroup = prefill.get('group') ?? policy.groups.find((g) => !g.default)?.name ?? groups[0];
+  // Overrides are mostly for the most restricted group (the pupils): offer it first.
+  const blockedCount = (g: PolicyMatrix['groups'][number]) => Object.values(g.cells).filter((c) => c.state === 'blocked' || c.state === 'allowed-during').length;
+  const defaultGroup = prefill.get('group') ?? [...policy.groups].sort((a, b) => blockedCount(b) - blockedCount(a))[0]?.name ?? groups[0];
   const group = select('group', groups, defaultGroup);
   const client = h('input', { name: 'client', placeholder: '10.10.1.23', autocomplete: 'off', maxlength: 45, value: prefill.get('client') ?? '' });
   const mac = h('input', { name: 'mac', placeholder: 'aa:bb:cc:dd:ee:ff', autocomplete: 'off', maxlength: 17 });

@@ -44,7 +44,7 @@ export async function auditPage(ctx: PageContext): Promise<void> {
     befores[page + 1] = r.value.next;
     replace(list, table<AuditEntry>([
       { head: '#', cell: (e) => e.seq, class: 'num' },
-      { head: 'When', cell: (e) => dateTime(e.time) },
+      { head: 'When', cell: (e) => dateTime(e.time), class: 'nowrap' },
       { head: 'Who', cell: (e) => [e.actor.name, h('div', { class: 'small muted' }, e.actor.role ?? e.actor.kind)] },
       { head: 'Action', cell: (e) => badge(e.action.includes('refused') || e.action.includes('failed') ? 'warn' : '', e.action) },
       { head: 'What', cell: (e) => e.target ?? '', class: 'break' },

@@ -54,7 +54,7 @@ export async function devicesPage(ctx: PageContext): Promise<void> {
       { head: 'User', cell: (d) => d.user },
       { head: 'Group', cell: (d) => d.group },
       { head: 'Class', cell: (d) => d.class ?? '' },
-      { head: 'Until', cell: (d) => d.expires ?? '' },
+      { head: 'Until', cell: (d) => d.expires ?? '', class: 'nowrap' },
     ], rows.slice(0, 1000), devices.length ? 'No device matches.' : 'The register is empty.', { class: 'devices' }),
     rows.length > 1000 ? h('p', { class: 'small muted' }, `${rows.length - 1000} more: narrow the filter.`) : null);
   };

@@ -62,7 +62,7 @@ export async function listsPage(ctx: PageContext): Promise<void> {
         { head: 'Source', cell: (l) => h('span', { class: 'small' }, l.source), class: 'break' },
         { head: 'Updates', cell: (l) => l.update ?? 'on change' },
         { head: 'Status', cell: (l) => [badge(l.status === 'ok' ? 'ok' : l.status === 'kept' ? 'warn' : l.status ? 'bad' : '', l.status ?? 'not fetched'), l.error ? h('div', { class: 'small error' }, l.error) : null] },
-        { head: 'Fetched', cell: (l) => ago(l.fetchedAt) },
+        { head: 'Fetched', cell: (l) => ago(l.fetchedAt), class: 'nowrap' },
         { head: 'Names', cell: (l) => count(l.accepted), class: 'num' },
         { head: 'Skipped', cell: (l) => (l.rejected ? Object.entries(l.rejected).map(([k, n]) => `${k}: ${n}`).join(', ') : '') , class: 'small' },
         { head: 'Categories', cell: (l) => h('span', { class: 'small' }, l.categories.map((c) => `${c.name} (${count(c.count)})`).join(', ')) },

@@ -45,15 +45,15 @@ function weekly(r: WeeklyReport): HTMLElement[] {
       { head: 'Device', cell: (d) => d.device, class: 'mono' }, { head: 'User', cell: (d) => d.user ?? '' }, { head: 'Group', cell: (d) => d.group }, { head: 'Blocked', cell: (d) => d.count, class: 'num' },
     ], r.topBlockedDevices, 'None.')),
     h('div', { class: 'panel' }, h('h2', null, 'Incidents'), table<WeeklyReport['incidents']['items'][number]>([
-      { head: 'Last seen', cell: (i) => dateTime(i.lastAt) }, { head: 'Type', cell: (i) => i.type }, { head: 'Who', cell: (i) => [i.user, i.hostname, i.client].filter(Boolean).join(' · ') },
+      { head: 'Last seen', cell: (i) => dateTime(i.lastAt), class: 'nowrap' }, { head: 'Type', cell: (i) => i.type }, { head: 'Who', cell: (i) => [i.user, i.hostname, i.client].filter(Boolean).join(' · ') },
       { head: 'Category', cell: (i) => i.category ?? '' }, { head: 'Action and outcome', cell: (i) => (i.ack ? `${i.ack.action} → ${i.ack.outcome} (${i.ack.by})` : badge('warn', 'open')) },
     ], r.incidents.items, 'No incidents.')),
     h('div', { class: 'panel' }, h('h2', null, 'Reported sites'), table<WeeklyReport['requests']['reportedSites'][number]>([
-      { head: 'When', cell: (s) => dateTime(s.createdAt) }, { head: 'Site', cell: (s) => s.domain, class: 'break' }, { head: 'Suggested', cell: (s) => s.category ?? '' }, { head: 'Outcome', cell: (s) => s.status },
+      { head: 'When', cell: (s) => dateTime(s.createdAt), class: 'nowrap' }, { head: 'Site', cell: (s) => s.domain, class: 'break' }, { head: 'Suggested', cell: (s) => s.category ?? '' }, { head: 'Outcome', cell: (s) => s.status },
     ], r.requests.reportedSites, 'No sites reported.')),
     h('div', { class: 'panel' }, h('h2', null, 'Overrides'), table<WeeklyReport['overrides']['items'][number]>([
-      { head: 'Granted', cell: (o) => dateTime(o.createdAt) }, { head: 'What', cell: (o) => o.description, class: 'break' }, { head: 'By', cell: (o) => o.grantedBy },
-      { head: 'Reason', cell: (o) => o.reason }, { head: 'Until', cell: (o) => dateTime(o.expiresAt) }, { head: 'Status', cell: (o) => o.status },
+      { head: 'Granted', cell: (o) => dateTime(o.createdAt), class: 'nowrap' }, { head: 'What', cell: (o) => o.description, class: 'break' }, { head: 'By', cell: (o) => o.grantedBy },
+      { head: 'Reason', cell: (o) => o.reason }, { head: 'Until', cell: (o) => dateTime(o.expiresAt), class: 'nowrap' }, { head: 'Status', cell: (o) => o.status },
     ], r.overrides.items, 'No overrides.')),
   ];
 }

@@ -41,7 +41,7 @@ export async function requestsPage(ctx: PageContext): Promise<void> {
     const access = r.value.items.filter((x) => x.type === 'access');
     const reports = r.value.items.filter((x) => x.type === 'report');
     replace(accessBox, table<AccessRequest>([
-      { head: 'When', cell: (x) => dateTime(x.createdAt) },
+      { head: 'When', cell: (x) => dateTime(x.createdAt), class: 'nowrap' },
       { head: 'Site', cell: (x) => x.domain, class: 'break domain' },
       { head: 'Why', cell: (x) => x.reason },
       { head: 'Who', cell: who },
@@ -49,7 +49,7 @@ export async function requestsPage(ctx: PageContext): Promise<void> {
       { head: '', cell: decide },
     ], access, 'No access requests.', { class: 'requests access' }));
     replace(reportBox, table<AccessRequest>([
-      { head: 'When', cell: (x) => dateTime(x.createdAt) },
+      { head: 'When', cell: (x) => dateTime(x.createdAt), class: 'nowrap' },
       { head: 'Site', cell: (x) => x.domain, class: 'break domain' },
       { head: 'Suggested category', cell: (x) => x.category ?? '—' },
       { head: 'Why', cell: (x) => x.reason },

@@ -51,7 +51,7 @@ export async function selfTestPage(ctx: PageContext): Promise<void> {
   else {
     type Item = SelfTestList['items'][number];
     replace(listBox, h('h2', null, 'Past runs'), table<Item>([
-      { head: 'When', cell: (i) => h('a', { href: `#/self-test?run=${encodeURIComponent(i.id)}` }, dateTime(i.startedAt)) },
+      { head: 'When', cell: (i) => h('a', { href: `#/self-test?run=${encodeURIComponent(i.id)}` }, dateTime(i.startedAt)), class: 'nowrap' },
       { head: 'By', cell: (i) => i.by },
       { head: 'Passed', cell: (i) => i.passed, class: 'num' },
       { head: 'Failed', cell: (i) => (i.failed ? badge('bad', String(i.failed)) : '0'), class: 'num' },

@@ -77,7 +77,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
     replace(usersBox, table<User>([
       { head: 'Name', cell: (u) => h('strong', null, u.name) },
       { head: 'Role', cell: (u) => u.role },
-      { head: 'Last sign-in', cell: (u) => ago(u.lastLoginAt) },
+      { head: 'Last sign-in', cell: (u) => ago(u.lastLoginAt), class: 'nowrap' },
       { head: 'State', cell: (u) => (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now() ? badge('bad', `locked until ${dateTime(u.lockedUntil)}`) : u.failedLogins ? badge('warn', `${u.failedLogins} failed sign-ins`) : badge('ok', 'ok')) },
       { head: '', cell: (u) => h('div', { class: 'row' },
         h('button', { type: 'button', class: 'small', onclick: () => ctx.main.append(passwordForm(u.name, u.name === me.name)) }, 'Set password'),
@@ -95,7 +95,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
       { head: 'Name', cell: (t) => t.name },
       { head: 'Role', cell: (t) => t.role },
       { head: 'Created', cell: (t) => [dateTime(t.createdAt), h('div', { class: 'small muted' }, t.createdBy)] },
-      { head: 'Last used', cell: (t) => ago(t.lastUsedAt) },
+      { head: 'Last used', cell: (t) => ago(t.lastUsedAt), class: 'nowrap' },
       { head: '', cell: (t) => actionButton('Revoke', async () => {
         if (!(await ask({ title: `Revoke token ${t.name}`, body: h('p', null, 'Scripts using it stop working at once.'), confirm: 'Revoke', danger: true }))) return;
         if (report(await api.del<Done>(`/tokens/${seg(t.id)}`), 'Token revoked.')) await loadTokens();

@@ -72,7 +72,7 @@ export async function visitorsPage(ctx: PageContext): Promise<void> {
       { head: 'Code', cell: (c) => h('span', { class: 'mono' }, c.code) },
       { head: 'Note', cell: (c) => c.note ?? '' },
       { head: 'Issued', cell: (c) => [dateTime(c.createdAt), h('div', { class: 'small muted' }, c.issuedBy)] },
-      { head: 'Until', cell: (c) => dateTime(c.expiresAt) },
+      { head: 'Until', cell: (c) => dateTime(c.expiresAt), class: 'nowrap' },
       { head: 'Devices', cell: (c) => `${c.used.length} / ${c.devices}`, class: 'num' },
       { head: 'Status', cell: (c) => (c.revokedAt ? badge('', 'revoked') : Date.parse(c.expiresAt) <= now ? badge('', 'expired') : badge('ok', 'valid')) },
       { head: '', cell: (c) => (!c.revokedAt && Date.parse(c.expiresAt) > now && can(role, 'revokeVisitorCode') ? h('div', { class: 'row' },
@@ -92,7 +92,7 @@ export async function visitorsPage(ctx: PageContext): Promise<void> {
     replace(logBox,
       h('p', null, `${r.value.active.length} device${r.value.active.length === 1 ? '' : 's'} signed in now.`),
       table<Entry>([
-        { head: 'When', cell: (e) => dateTime(e.time) },
+        { head: 'When', cell: (e) => dateTime(e.time), class: 'nowrap' },
         { head: 'Event', cell: (e) => e.event },
         { head: 'Who', cell: (e) => e.user ?? '' },
         { head: 'Device', cell: (e) => [e.device, e.ip].filter(Boolean).join(' · '), class: 'mono small' },

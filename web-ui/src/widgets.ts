@@ -47,8 +47,10 @@ export interface Column<T> {
 export function table<T>(columns: readonly Column<T>[], rows: readonly T[], empty = 'Nothing here yet.', attrs: Attrs = {}): HTMLDivElement {
   const body = rows.length === 0
     ? [h('tr', { class: 'empty' }, h('td', { colspan: columns.length }, empty))]
-    : rows.map((r) => h('tr', null, columns.map((c) => h('td', { class: c.class }, c.cell(r)))));
-  return h('div', { class: 'table-wrap' }, h('table', attrs, h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.head)))), h('tbody', null, body)));
+    : rows.map((r) => h('tr', null, columns.map((c) => h('td', { class: c.class, data: { label: c.head } }, c.cell(r)))));
+  // On a phone each row becomes a card whose cells carry their column's name (CSS, data-label).
+  const cls = `cards${attrs.class ? ` ${attrs.class}` : ''}`;
+  return h('div', { class: 'table-wrap' }, h('table', { ...attrs, class: cls }, h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.head)))), h('tbody', null, body)));
 }
 
 let fieldSeq = 0;
