@@ -157,6 +157,68 @@ t.test('the technician\'s day in the admin UI', async (t) => {
     else t.comment(`DNS check skipped: ${gate.dnsSkip}`);
   });
 
+  await t.test('keyboard only: grant an override and revoke it without the mouse', dnsSkip, async (t) => {
+    await page.goto(`${gate.admin}/#/overrides`);
+    await page.getByRole('button', { name: 'Grant override' }).waitFor();
+    t.equal(await page.evaluate('document.activeElement && document.activeElement.name'), 'domain', 'the form starts on the domain field');
+    await page.keyboard.type('games.example');
+    await page.getByLabel('Reason').focus();
+    await page.keyboard.type('chess club at break, Ms Osei');
+    await page.keyboard.press('Enter');
+    const row = page.locator('table.overrides tbody tr', { hasText: 'games.example' });
+    await row.waitFor();
+    t.same(await answerFor(gate, 'games.example'), [UPSTREAM_ANSWER], 'Enter submitted it: the pupil gets the answer');
+    await row.getByRole('button', { name: 'Revoke' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('club cancelled');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached' });
+    t.same(await answerFor(gate, 'games.example'), [BLOCK_ADDRESS], 'revoked from the keyboard');
+  });
+
+  await t.test('an incident, acknowledged with the action taken and the outcome', dnsSkip, async (t) => {
+    await answerFor(gate, 'locked.example');
+    await page.goto(`${gate.admin}/#/incidents`);
+    const row = page.locator('table.incidents tbody tr', { hasText: 'locked.example' });
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByRole('button', { name: 'Acknowledge…' }).click();
+    await page.getByRole('dialog').getByLabel('Action taken').fill('spoke to the pupil with their form tutor');
+    await page.getByRole('dialog').getByLabel('Outcome').fill('no further concern; logged on the safeguarding system');
+    await page.getByRole('dialog').getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('.toasts', { hasText: 'Incident acknowledged' }).waitFor();
+    await page.getByLabel('Show').selectOption('acknowledged');
+    await page.locator('table.incidents tbody tr', { hasText: 'no further concern' }).waitFor();
+    t.pass('the acknowledgement with its action and outcome is on record');
+  });
+
+  await t.test('a visitor code with a printable slip', async (t) => {
+    await page.goto(`${gate.admin}/#/visitors`);
+    await page.getByLabel('Devices').fill('2');
+    await page.getByLabel('Note').fill('Ofsted inspector, Mrs Grey');
+    await page.getByRole('button', { name: 'Issue code' }).click();
+    const code = await page.locator('.slip .code').textContent();
+    t.match(code, /^[A-Z2-9]{8}$/, 'the slip shows the code');
+    await page.locator('table.codes tbody tr', { hasText: code ?? '' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    t.equal(await page.locator('.side').isVisible(), false, 'printing hides the navigation');
+    await b.screenshot('13b-visitor-slip-print');
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  await t.test('the filtering self-test runs from the UI', dnsSkip, async (t) => {
+    await page.goto(`${gate.admin}/#/self-test`);
+    await page.getByRole('button', { name: 'Run the self-test now' }).click();
+    await page.locator('.self-test-run').waitFor({ timeout: 30_000 });
+    const lines = await page.locator('table.self-test-lines tbody tr').count();
+    t.ok(lines > 0, `${lines} lines, pass/fail each`);
+    t.equal(await page.locator('table.self-tests tbody tr').count() >= 1, true, 'the run is kept');
+    const csv = await page.request.get(await page.getByRole('link', { name: 'CSV' }).getAttribute('href').then((h) => `${gate.admin}${h}`));
+    t.equal(csv.status(), 200, 'its CSV downloads');
+    await b.screenshot('19b-self-test-run');
+  });
+
   await t.test('screenshots of the main pages', async (t) => {
     const pages: [string, string, string][] = [
       ['/policy', 'Policy', '07-policy'], ['/schedules', 'Schedules', '08-schedules'], ['/querylog', 'Query log', '09-querylog'],
@@ -172,6 +234,11 @@ t.test('the technician\'s day in the admin UI', async (t) => {
       t.equal(await page.locator('.notice.bad').count(), 0, `${path}: drawn without an error`);
       await b.screenshot(shot);
     }
+    await page.goto(`${gate.admin}/#/reports`);
+    const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    const csv = await page.request.get(`${gate.admin}${csvHref}`);
+    t.equal(csv.status(), 200, 'the report downloads as CSV');
+    t.match(csv.headers()['content-type'], /csv/);
     await page.goto(`${gate.admin}/#/audit`);
     await page.locator('.chain-ok').waitFor();
     t.pass('the audit chain verifies in the UI');

@@ -24,7 +24,12 @@ export async function overridesPage(ctx: PageContext): Promise<void> {
     ctx.main.append(errorNotice(policy));
     return;
   }
-  if (can(role, 'createOverride')) ctx.main.append(overrideForm(policy.value, ctx.query, () => void load()));
+  if (can(role, 'createOverride')) {
+    const form = overrideForm(policy.value, ctx.query, () => void load());
+    ctx.main.append(form);
+    // Straight to typing: the domain, or the reason when the domain came pre-filled.
+    form.querySelector<HTMLElement>(ctx.query.get('domain') ? 'input[name=reason]' : 'input[name=domain]')?.focus();
+  }
   ctx.main.append(h('div', { class: 'panel' }, h('div', { class: 'row' }, h('h2', null, 'Overrides'),
     h('label', { class: 'choices' }, showAll, ' show expired and revoked')), listBox));
   showAll.addEventListener('change', () => void load());
