@@ -20,6 +20,8 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return sendFailure(reply, fail('SG_BAD_INPUT', err.message));
   }
+  // Static files: a refused path (dotfile, directory, "..") is simply not there.
+  if (err.statusCode && err.statusCode < 500 && !req.url.startsWith('/api/')) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendFailure(reply, fail('SG_BAD_INPUT', err.message.slice(0, 300)));
   req.log.error({ err, url: req.url.split('?')[0], method: req.method }, 'API handler failed');
   return sendFailure(reply, fail('SG_INTERNAL'));

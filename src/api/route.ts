@@ -91,7 +91,7 @@ export function mounter(app: FastifyInstance, anonymiser: Anonymiser): Mounter {
         if (out instanceof Failure) return sendFailure(reply, out);
         if (out instanceof Accepted) return reply.code(202).send(out.body);
         if (out === reply) return reply;
-        const body = req.auth?.role === 'viewer' ? anonymiser.scrub(out) : out;
+        const body = req.auth?.role === 'viewer' && !spec.ownData ? anonymiser.scrub(out) : out;
         return reply.code(spec.status ?? 200).send(body);
       },
     });

@@ -17,7 +17,7 @@ export async function registerStaticUi(app: FastifyInstance, root: string): Prom
   const present = () => existsSync(join(root, 'index.html'));
   // Registered even while the folder is missing: a bundle built later is served without a restart.
   await app.register(fastifyStatic, {
-    root, prefix: '/', wildcard: true, index: false, dotfiles: 'deny', preCompressed: true, decorateReply: true,
+    root, prefix: '/', wildcard: true, index: ['index.html'], dotfiles: 'deny', preCompressed: true, decorateReply: true,
     setHeaders: (reply, path) => {
       if (path.endsWith('.html')) void reply.header('cache-control', 'no-cache');
     },

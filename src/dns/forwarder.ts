@@ -82,8 +82,8 @@ export class Forwarder {
   async forward(question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<ForwardResult> {
     if (this.stopped) return { ok: false, error: 'stopped' };
     const plan = this.pool.plan(this.opts.now());
-    if (plan.tries.length === 0) return { ok: false, error: 'all-down' };
     for (const u of plan.probes) void this.ask(u, question, dnssecOk, cd);
+    if (plan.tries.length === 0) return { ok: false, error: 'all-down' };
     let last: Upstream | undefined;
     for (const u of plan.tries) {
       if (last) this.stats.failovers++;

@@ -15,7 +15,7 @@ import { Forwarder } from './forwarder.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { LatencyPath } from './latency-histogram.js';
 import { errorReply, truncatedReply } from './local-answers.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RATE, RateLimiter } from './rate-limiter.js';
 import { safeSearchStep } from './safe-search-step.js';
 import { canaryStep, identityStep, localPtrStep, policyStep, rateLimitStep, refuseStep } from './steps.js';
 import type { Step, StepResult } from './steps.js';
@@ -112,6 +112,8 @@ export class Resolver {
     if (status !== PARSE.OK) {
       this.counters.malformed++;
       if (status === PARSE.DROP) return undefined;
+      // Garbage counts against the sender's rate too; over it, not even an error goes back.
+      if (this.limiter.check(client, this.ctx.clock.now()) !== RATE.OK) return undefined;
       if (status === PARSE.BADVERS) return errorReply(buf, q, RCODE.NOERROR, udpSize, undefined, 1);
       return errorReply(buf, q, status === PARSE.NOTIMP ? RCODE.NOTIMP : RCODE.FORMERR, udpSize);
     }

@@ -42,9 +42,9 @@ export class UdpListener {
   private send(reply: Buffer, rinfo: RemoteInfo): void {
     const s = this.socket;
     if (!s) return;
-    s.send(reply, rinfo.port, rinfo.address, (err) => {
-      if (err) this.sendErrors++;
-    });
+    // No callback: Node then sends at once (no request object, no completion callback); a failed
+    // send surfaces as the socket's 'error' event, which counts it.
+    s.send(reply, rinfo.port, rinfo.address);
   }
 
   stop(): Promise<void> {

@@ -3,7 +3,7 @@
 // failures in a row mark one down, and it is left alone for a back-off that doubles up to a
 // minute. A down upstream due for a retry gets a copy of a real query (a probe): its answer
 // brings it back. When every upstream is down, queries fail at once instead of each waiting out
-// a timeout (the resolver then serves stale answers, RFC 8767).
+// a timeout (the resolver then serves stale answers, RFC 8767) while the probes go on.
 import { parseHostPort } from '../schema/index.js';
 import type { UpstreamHealth } from '../daemon/index.js';
 
@@ -54,7 +54,8 @@ export class UpstreamPool {
       else if (now >= u.retryAt) due.push(u);
     }
     for (const u of due) u.retryAt = now + u.backoffMs;
-    if (healthy.length === 0) return { tries: due, probes: [] };
+    // Every upstream down: nobody waits a timeout; the due ones are probed in the background.
+    if (healthy.length === 0) return { tries: [], probes: due };
     // Unknown RTT sorts first: a new upstream gets measured.
     healthy.sort((a, b) => (a.srtt ?? 0) - (b.srtt ?? 0) || a.order - b.order);
     return { tries: healthy, probes: due };

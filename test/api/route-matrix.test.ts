@@ -108,6 +108,7 @@ t.test('the route table', async (t) => {
         }
       }
     }
+    t.match(json(await agents.viewer.get('/api/v1/session')), { user: 'gov', role: 'viewer' }, 'a viewer\'s own session keeps the name');
     const tech = json<{ items: { client: string }[] }>(await agents.technician.get('/api/v1/querylog'));
     t.equal(tech.items[0].client, '10.10.1.25', 'the technician sees the device');
     const viewer = json<{ items: { client: string }[] }>(await agents.viewer.get('/api/v1/querylog'));

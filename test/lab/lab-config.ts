@@ -56,6 +56,7 @@ export function labConfig(dir: string): LabConfig {
       },
       { name: 'guests', default: true, block: ['adult', 'doh'] },
     ],
+    admin: { listen: ['10.10.0.1:443', '[fd00:10::1]:443'], tls: 'auto' },
   };
 }
 

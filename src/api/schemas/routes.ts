@@ -50,6 +50,8 @@ export interface RouteSpec {
    */
   readonly csrf?: 'session' | 'pre-session' | 'none';
   readonly root?: boolean;
+  /** the answer is about the caller (their own session): not anonymised for a viewer */
+  readonly ownData?: boolean;
 }
 
 const ALL: readonly Role[] = ['technician', 'safeguarding', 'viewer'];
@@ -63,7 +65,7 @@ const SelfTestQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum:
 
 export const ROUTES = {
   // ---- sign-in and session ----
-  getSession: { method: 'GET', url: '/session', access: 'public', summary: 'who am I, is setup needed, a CSRF token', response: SessionInfo },
+  getSession: { method: 'GET', url: '/session', access: 'public', ownData: true, summary: 'who am I, is setup needed, a CSRF token', response: SessionInfo },
   login: { method: 'POST', url: '/login', access: 'public', csrf: 'pre-session', summary: 'sign in: sets the HttpOnly session cookie', body: LoginBody, response: SessionInfo },
   logout: { method: 'POST', url: '/logout', access: ALL, summary: 'end this session', response: Done },
   setup: { method: 'POST', url: '/setup', access: 'public', csrf: 'pre-session', summary: 'first run: the setup code creates the technician account and signs in', body: SetupBody, response: SessionInfo, status: 201 },
