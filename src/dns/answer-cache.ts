@@ -6,27 +6,36 @@
 // recently used out first. Keys are the question (name case-folded, type, class) plus the DO and
 // CD bits; a hit compares the key bytes, so a hash collision can never serve a wrong answer.
 // Expired entries stay for the serve-stale window (RFC 8767) and then go.
+//
+// One entry is one object and one buffer (key, message and TTL offsets side by side): every
+// extra typed array is another heap object and another malloc, and with tens of thousands of
+// entries that overhead, not the messages, is what the memory goes on.
 import type { CategoryBits, DomainIndex } from '../lists/index.js';
 import { HEADER } from './wire.js';
 import type { ParsedQuery } from './wire.js';
 
-/** bytes charged per entry on top of its messages (object, key, arrays, map slot) */
-export const ENTRY_OVERHEAD = 320;
+/** bytes charged per entry on top of its buffer: the entry object, its buffer's own objects, the map slot (measured with heap snapshots) */
+export const ENTRY_OVERHEAD = 400;
 
 export interface CacheEntry {
   hash: number;
-  /** question bytes, name lower-cased, then one byte of DO/CD flags */
-  key: Uint8Array;
-  /** the upstream message, ID 0, no OPT record */
-  body: Buffer;
-  ttlOffsets: Uint16Array;
+  /**
+   * [key: question bytes, name lower-cased, one byte of DO/CD flags]
+   * [body: the upstream message, ID 0, no OPT record]
+   * [TTL offsets into the body, u16 little-endian each]
+   */
+  data: Buffer;
+  keyLen: number;
+  bodyLen: number;
+  ttlCount: number;
   rcode: number;
   /** epoch ms */
   storedAt: number;
   expiresAt: number;
   staleUntil: number;
   targets: readonly string[];
-  addresses: readonly string[];
+  /** the answer has A/AAAA records (their addresses are read from the body when a listed name needs them) */
+  hasAddresses: boolean;
   /** categories of the CNAME targets, computed against `bitsOf` (recomputed after an index swap) */
   targetBits: CategoryBits | undefined;
   bitsOf: DomainIndex | undefined;
@@ -36,6 +45,49 @@ export interface CacheEntry {
   next: CacheEntry | undefined;
   /** next entry with the same hash */
   chain: CacheEntry | undefined;
+}
+
+export interface NewEntry {
+  key: Uint8Array;
+  body: Uint8Array;
+  ttlOffsets: readonly number[];
+  rcode: number;
+  storedAt: number;
+  expiresAt: number;
+  staleUntil: number;
+  targets: readonly string[];
+  hasAddresses: boolean;
+  upstream: string;
+}
+
+const NO_TARGETS: readonly string[] = [];
+
+/** Packs a new entry into its one buffer (unpooled: a slice of Node's 8 kB pool would pin the slab). */
+export function newEntry(n: NewEntry): CacheEntry {
+  const data = Buffer.allocUnsafeSlow(n.key.length + n.body.length + n.ttlOffsets.length * 2);
+  data.set(n.key, 0);
+  data.set(n.body, n.key.length);
+  let p = n.key.length + n.body.length;
+  for (const o of n.ttlOffsets) {
+    data.writeUInt16LE(o, p);
+    p += 2;
+  }
+  return {
+    hash: 0, data, keyLen: n.key.length, bodyLen: n.body.length, ttlCount: n.ttlOffsets.length, rcode: n.rcode,
+    storedAt: n.storedAt, expiresAt: n.expiresAt, staleUntil: n.staleUntil, targets: n.targets.length ? n.targets : NO_TARGETS,
+    hasAddresses: n.hasAddresses, targetBits: undefined, bitsOf: undefined, upstream: n.upstream, size: 0, prev: undefined, next: undefined, chain: undefined,
+  };
+}
+
+/** The cached message (a view, no copy). */
+export function entryBody(e: CacheEntry): Buffer {
+  return e.data.subarray(e.keyLen, e.keyLen + e.bodyLen);
+}
+
+/** Offset of the i-th TTL field in the body. */
+export function ttlOffset(e: CacheEntry, i: number): number {
+  const p = e.keyLen + e.bodyLen + i * 2;
+  return e.data[p] | (e.data[p + 1] << 8);
 }
 
 export function keyFlags(q: ParsedQuery): number {
@@ -54,9 +106,10 @@ export function cacheKey(buf: Uint8Array, q: ParsedQuery): Uint8Array {
   return key;
 }
 
-function keyMatches(key: Uint8Array, buf: Uint8Array, q: ParsedQuery, flags: number): boolean {
+function keyMatches(e: CacheEntry, buf: Uint8Array, q: ParsedQuery, flags: number): boolean {
   const n = q.questionEnd - HEADER;
-  if (key.length !== n + 1 || key[n] !== flags) return false;
+  const key = e.data;
+  if (e.keyLen !== n + 1 || key[n] !== flags) return false;
   const nameLen = q.nameEnd - HEADER;
   for (let i = 0; i < n; i++) {
     let c = buf[HEADER + i];
@@ -91,7 +144,7 @@ export class AnswerCache {
   get(buf: Uint8Array, q: ParsedQuery, now: number): CacheEntry | undefined {
     const flags = keyFlags(q);
     let e = this.table.get(q.hash ^ flags);
-    while (e !== undefined && !keyMatches(e.key, buf, q, flags)) e = e.chain;
+    while (e !== undefined && !keyMatches(e, buf, q, flags)) e = e.chain;
     if (e === undefined) return undefined;
     if (now >= e.staleUntil) {
       this.remove(e);
@@ -101,15 +154,17 @@ export class AnswerCache {
     return e;
   }
 
-  set(entry: Omit<CacheEntry, 'prev' | 'next' | 'chain' | 'size' | 'hash'>, hash: number): CacheEntry {
-    const flags = entry.key[entry.key.length - 1];
+  /** Stores `e` (its hash, size and links are set here) and returns it. */
+  set(e: CacheEntry, hash: number): CacheEntry {
+    const flags = e.data[e.keyLen - 1];
     const h = hash ^ flags;
-    const size = entry.body.length + entry.key.length + entry.ttlOffsets.byteLength + ENTRY_OVERHEAD
-      + entry.targets.reduce((n, t) => n + t.length + 16, 0) + entry.addresses.reduce((n, a) => n + a.length + 16, 0);
-    const e: CacheEntry = { ...entry, hash: h, size, prev: undefined, next: undefined, chain: undefined };
+    let size = e.data.length + ENTRY_OVERHEAD;
+    for (const t of e.targets) size += t.length + 32;
+    e.hash = h;
+    e.size = size;
     // Replace an entry with the same key.
     let old = this.table.get(h);
-    while (old !== undefined && !sameKey(old.key, e.key)) old = old.chain;
+    while (old !== undefined && !sameKey(old, e)) old = old.chain;
     if (old) this.remove(old);
     if (size > this.maxBytes) return e;
     e.chain = this.table.get(h);
@@ -188,8 +243,8 @@ export class AnswerCache {
   }
 }
 
-function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameKey(a: CacheEntry, b: CacheEntry): boolean {
+  if (a.keyLen !== b.keyLen) return false;
+  for (let i = 0; i < a.keyLen; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
 }

@@ -4,7 +4,9 @@
 // by the decision's window, and listed names' addresses go to the firewall as `resolved`.
 import { decide } from '../policy/index.js';
 import type { CategoryBits, DomainIndex } from '../lists/index.js';
+import { entryBody } from './answer-cache.js';
 import type { CacheEntry, AnswerCache } from './answer-cache.js';
+import { scanResponse } from './response-scan.js';
 import type { CacheFiller } from './cache-filler.js';
 import { STALE_TTL, replyFromCache } from './cached-reply.js';
 import type { DnsQuery } from './dns-query.js';
@@ -67,9 +69,9 @@ export function answerFrom(d: AnswerDeps, query: DnsQuery, e: CacheEntry, stale:
   }
   const life = stale ? STALE_TTL : Math.max(0, Math.floor((e.expiresAt - now) / 1000));
   const cap = Math.min(ttlCap(query.decision, now, MAX_TTL), life);
-  if (e.addresses.length > 0 && anyBit(categories)) {
+  if (e.hasAddresses && anyBit(categories)) {
     d.ctx.events.emit('resolved', {
-      name: query.name, categories: state.index.namesOf(categories), addresses: [...e.addresses], ttl: cap,
+      name: query.name, categories: state.index.namesOf(categories), addresses: scanResponse(entryBody(e))?.addresses ?? [], ttl: cap,
       client: query.client, group: query.group.name,
     });
   }

@@ -6,7 +6,7 @@
 import { parseDuration } from '../schema/index.js';
 import type { DnsConfig } from './config.js';
 import type { AnswerCache, CacheEntry } from './answer-cache.js';
-import { cacheKey } from './answer-cache.js';
+import { cacheKey, newEntry } from './answer-cache.js';
 import type { Forwarder } from './forwarder.js';
 import { scanResponse, withoutOpt } from './response-scan.js';
 import { RCODE } from './wire.js';
@@ -70,12 +70,13 @@ export class CacheFiller {
     else ttl = Math.min(c.maxTtl, Math.max(c.minTtl, scan.answerTtl === Infinity ? 0 : scan.answerTtl));
     const now = this.now();
     const { body, ttlOffsets } = withoutOpt(r.message, r.message.length, scan);
-    const entry = {
-      key, body, ttlOffsets: Uint16Array.from(ttlOffsets), rcode: scan.rcode, storedAt: now, expiresAt: now + ttl * 1000,
+    const entry: CacheEntry = newEntry({
+      key, body, ttlOffsets, rcode: scan.rcode, storedAt: now, expiresAt: now + ttl * 1000,
       staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000,
-      targets: scan.targets, addresses: scan.addresses, targetBits: undefined, bitsOf: undefined, upstream: r.upstream,
-    };
-    if (ttl <= 0) return { ok: true, entry: { ...entry, hash, size: 0, prev: undefined, next: undefined, chain: undefined }, upstream: r.upstream };
+      targets: scan.targets, hasAddresses: scan.addresses.length > 0, upstream: r.upstream,
+    });
+    // Not cacheable (no TTL, no SOA): answered once, not kept.
+    if (ttl <= 0) return { ok: true, entry, upstream: r.upstream };
     this.stats.stored++;
     if (negative) this.stats.negative++;
     return { ok: true, entry: this.cache.set(entry, hash), upstream: r.upstream };

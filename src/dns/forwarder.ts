@@ -1,16 +1,14 @@
-// Asking the upstreams. Each attempt goes out from a new UDP socket (a kernel-chosen random source
-// port, connected to the upstream, so the kernel drops datagrams from anyone else and an ICMP
-// "port unreachable" fails the attempt at once) with a random ID; an answer counts only if its
-// ID, QR bit and question match what we sent (anything else is dropped and counted: no cache
-// poisoning by a guessed reply). A truncated answer is asked again over TCP. (Identical questions
-// in flight are coalesced one level up, in the cache filler.)
-import { createSocket } from 'node:dgram';
-import type { Socket as UdpSocket } from 'node:dgram';
+// Asking the upstreams. Each attempt goes out on one of the upstream's rotating UDP sockets
+// (upstream-sockets.ts: random source ports, connected, so the kernel drops datagrams from anyone
+// else and an ICMP "port unreachable" fails the attempt at once) with a random ID; an answer
+// counts only if its ID, QR bit and question match what we sent (anything else is dropped and
+// counted: no cache poisoning by a guessed reply). A truncated answer is asked again over TCP.
+// (Identical questions in flight are coalesced one level up, in the cache filler.)
 import { connect } from 'node:net';
 import type { Socket as TcpSocket } from 'node:net';
-import { randomFillSync } from 'node:crypto';
 import { FLAG, HEADER, TYPE, EDNS_DO, sameQuestion } from './wire.js';
 import type { Upstream, UpstreamPool } from './upstream-pool.js';
+import { UpstreamSockets, randomU16 } from './upstream-sockets.js';
 
 export type ForwardResult =
   | { ok: true; message: Buffer; upstream: string }
@@ -32,16 +30,6 @@ export interface ForwarderOptions {
   udpSize: number;
   now: () => number;
   onDown?: (u: Upstream) => void;
-}
-
-const randomPool = new Uint16Array(4096);
-let randomAt = randomPool.length;
-function randomId(): number {
-  if (randomAt >= randomPool.length) {
-    randomFillSync(randomPool);
-    randomAt = 0;
-  }
-  return randomPool[randomAt++];
 }
 
 /** A query for upstreams: RD, the client's CD, our OPT record with the client's DO bit (RFC 3225). */
@@ -73,7 +61,8 @@ export function matchesQuery(m: Uint8Array, id: number, question: Uint8Array): b
 
 export class Forwarder {
   readonly stats: ForwarderStats = { sent: 0, mismatched: 0, timeouts: 0, tcpRetries: 0, failovers: 0 };
-  private readonly open = new Set<UdpSocket | TcpSocket>();
+  private readonly open = new Set<TcpSocket>();
+  private readonly sockets = new Map<Upstream, UpstreamSockets>();
   private stopped = false;
 
   constructor(private readonly pool: UpstreamPool, private readonly opts: ForwarderOptions) {}
@@ -97,11 +86,10 @@ export class Forwarder {
 
   stop(): void {
     this.stopped = true;
-    for (const s of this.open) {
-      if ('destroy' in s) s.destroy();
-      else s.close();
-    }
+    for (const s of this.open) s.destroy();
     this.open.clear();
+    for (const u of this.sockets.values()) u.stop();
+    this.sockets.clear();
   }
 
   /** One upstream, UDP then (on TC) TCP; updates its health. */
@@ -119,42 +107,21 @@ export class Forwarder {
     return r;
   }
 
-  private udp(u: Upstream, question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<Attempt> {
-    const id = randomId();
-    const msg = upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize);
-    return new Promise<Attempt>((resolve) => {
-      const s = createSocket(u.family);
-      this.open.add(s);
-      let done = false;
-      const finish = (r: Attempt) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.open.delete(s);
-        s.close();
-        resolve(r);
-      };
-      const timer = setTimeout(() => {
-        this.stats.timeouts++;
-        finish({ ok: false, why: 'timeout' });
-      }, this.opts.timeoutMs);
-      s.on('error', () => finish({ ok: false, why: 'unreachable' }));
-      s.on('close', () => finish({ ok: false, why: 'stopped' }));
-      s.on('message', (m) => {
-        if (matchesQuery(m, id, question)) finish({ ok: true, message: m });
-        else this.stats.mismatched++;
-      });
-      s.connect(u.port, u.host, () => {
-        this.stats.sent++;
-        s.send(msg, (err) => {
-          if (err) finish({ ok: false, why: 'unreachable' });
-        });
-      });
-    });
+  private async udp(u: Upstream, question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<Attempt> {
+    let sockets = this.sockets.get(u);
+    if (!sockets) this.sockets.set(u, (sockets = new UpstreamSockets(u.host, u.port, u.family, () => this.stats.mismatched++)));
+    this.stats.sent++;
+    const r = await sockets.send(
+      (id) => upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize),
+      (m, id) => matchesQuery(m, id, question),
+      this.opts.timeoutMs,
+    );
+    if (!r.ok && r.why === 'timeout') this.stats.timeouts++;
+    return r;
   }
 
   private tcp(u: Upstream, question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<Attempt> {
-    const id = randomId();
+    const id = randomU16();
     const msg = upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize);
     const framed = Buffer.allocUnsafe(msg.length + 2);
     framed.writeUInt16BE(msg.length, 0);

@@ -148,7 +148,8 @@ export function scanResponse(buf: Uint8Array, len = buf.length): ScannedResponse
  */
 export function withoutOpt(buf: Uint8Array, len: number, scan: ScannedResponse): { body: Buffer; ttlOffsets: number[] } {
   if (scan.optStart < 0) {
-    const body = Buffer.from(buf.subarray(0, len));
+    const body = Buffer.allocUnsafe(len);
+    body.set(buf.subarray(0, len), 0);
     body[0] = 0;
     body[1] = 0;
     return { body, ttlOffsets: scan.ttlOffsets };

@@ -2,6 +2,7 @@
 // enforced host plus that host's own records (from the cache, or asked upstream like any name),
 // so browsers land on the locked-down service whatever the user sets.
 import type { Decision } from '../policy/index.js';
+import { entryBody } from './answer-cache.js';
 import type { CacheEntry } from './answer-cache.js';
 import type { AnswerDeps } from './answer-steps.js';
 import type { DnsQuery } from './dns-query.js';
@@ -34,7 +35,7 @@ interface Rec { owner: Uint8Array; type: number; ttl: number; rdata: Uint8Array 
 
 /** The answer section of a cached message, names decompressed (A, AAAA and CNAME records only). */
 function answerRecords(e: CacheEntry, now: number, stale: boolean): Rec[] | undefined {
-  const b = e.body;
+  const b = entryBody(e);
   const an = (b[6] << 8) | b[7];
   let p = skipName(b, b.length, HEADER);
   if (p < 0) return undefined;

@@ -1,7 +1,7 @@
 // The pure parts around the decision: the safe-search table, RFC 6303 reverse zones, the rate
 // limiter's trips, the cache's memory accounting and eviction, the latency histogram.
 import t from 'tap';
-import { AnswerCache, ENTRY_OVERHEAD, LatencyHistogram, RATE, RateLimiter, SAFE_SEARCH, UpstreamPool, cacheKey, classifyPtr, newParsedQuery, parseQuery, safeSearchTarget } from '../../src/dns/index.js';
+import { AnswerCache, ENTRY_OVERHEAD, newEntry, LatencyHistogram, RATE, RateLimiter, SAFE_SEARCH, UpstreamPool, cacheKey, classifyPtr, newParsedQuery, parseQuery, safeSearchTarget } from '../../src/dns/index.js';
 import { encodeQuery } from './dns-client.js';
 
 t.test('safe search table', async (t) => {
@@ -82,13 +82,13 @@ t.test('cache: memory accounting, LRU eviction, replacement', async (t) => {
     const buf = encodeQuery(name);
     const q = newParsedQuery();
     parseQuery(buf, buf.length, q);
-    return { e: { key: cacheKey(buf, q), body: Buffer.alloc(bodyLen), ttlOffsets: new Uint16Array(2), rcode: 0, storedAt: 0, expiresAt: 60_000, staleUntil: 120_000, targets: [], addresses: ['192.0.2.1'], targetBits: undefined, bitsOf: undefined, upstream: 'u' }, buf, q };
+    return { e: newEntry({ key: cacheKey(buf, q), body: Buffer.alloc(bodyLen), ttlOffsets: [12, 30], rcode: 0, storedAt: 0, expiresAt: 60_000, staleUntil: 120_000, targets: ['t.test'], hasAddresses: true, upstream: 'u' }), buf, q };
   };
   const one = entry('a.test', 100);
-  const size = 100 + one.e.key.length + 4 + ENTRY_OVERHEAD + '192.0.2.1'.length + 16;
+  const size = 100 + cacheKey(one.buf, one.q).length + 4 + ENTRY_OVERHEAD + 't.test'.length + 32;
   const cache = new AnswerCache(size * 3 + 10);
   cache.set(one.e, one.q.hash);
-  t.equal(cache.stats.bytes, size, 'bytes charged: message, key, offsets, overhead, strings');
+  t.equal(cache.stats.bytes, size, 'bytes charged: message, key, offsets, overhead, CNAME targets');
   const b = entry('b.test', 100);
   const c = entry('c.test', 100);
   cache.set(b.e, b.q.hash);

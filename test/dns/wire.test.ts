@@ -4,7 +4,7 @@
 import t from 'tap';
 import { decode } from 'dns-packet';
 import {
-  AnswerCache, PARSE, cacheKey, newParsedQuery, parseQuery, questionName, replyFromCache, scanResponse, ttlCap, matchesQuery, upstreamQuery,
+  AnswerCache, PARSE, cacheKey, newEntry, newParsedQuery, parseQuery, questionName, replyFromCache, scanResponse, ttlCap, matchesQuery, upstreamQuery,
 } from '../../src/dns/index.js';
 import { encodeQuery } from './dns-client.js';
 
@@ -108,10 +108,10 @@ t.test('replies from the cache: client ID and question, TTL decremented and capp
   const { q } = parse(clientQuery);
   const body = Buffer.concat([m.subarray(0, s.optStart), m.subarray(s.optEnd)]);
   body.writeUInt16BE(0, 10);
-  const e = cache.set({
-    key: cacheKey(clientQuery, q), body, ttlOffsets: Uint16Array.from(s.ttlOffsets), rcode: 0, storedAt: 1_000_000, expiresAt: 1_300_000, staleUntil: 5_000_000,
-    targets: [], addresses: [], targetBits: undefined, bitsOf: undefined, upstream: 'u',
-  }, q.hash);
+  const e = cache.set(newEntry({
+    key: cacheKey(clientQuery, q), body, ttlOffsets: s.ttlOffsets, rcode: 0, storedAt: 1_000_000, expiresAt: 1_300_000, staleUntil: 5_000_000,
+    targets: [], hasAddresses: true, upstream: 'u',
+  }), q.hash);
   const at = (ms: number, cap: number, stale = false) => decode(replyFromCache(e, clientQuery, q, ms, cap, 1232, stale));
   const ttl = (p: ReturnType<typeof decode>) => (p.answers?.[0] as { ttl?: number } | undefined)?.ttl;
   const r = at(1_100_000, 1e9);
