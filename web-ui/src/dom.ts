@@ -101,8 +101,3 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   for (const c of children) append(el, c);
 }
-
-export const text = (s: unknown): Text => document.createTextNode(s === undefined || s === null ? '' : String(s));
-
-/** A small inline SVG-free status dot (CSS draws it). */
-export const dot = (state: string): HTMLSpanElement => h('span', { class: `dot dot-${state}`, aria: { hidden: 'true' } });

@@ -63,12 +63,6 @@ export function seconds(s: number | undefined): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-/** <input type="datetime-local"> value for a time (local zone). */
-export function localInputValue(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 export function isoDay(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

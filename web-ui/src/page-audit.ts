@@ -4,6 +4,7 @@ import { API_BASE, api } from './api.js';
 import type { AuditEntry, AuditPage, AuditVerify } from './api-types.js';
 import { h, replace } from './dom.js';
 import { dateTime } from './format.js';
+import { can } from './permissions.js';
 import type { PageContext } from './router.js';
 import { actionButton, badge, errorNotice, field, loading, notice, pageHead, table } from './widgets.js';
 
@@ -19,7 +20,7 @@ export async function auditPage(ctx: PageContext): Promise<void> {
   const form = h('form', { class: 'inline-form' }, field('Action starts with', action), h('button', { type: 'submit' }, 'Filter'));
   const list = h('div', null, loading());
   ctx.main.append(
-    pageHead('Audit log', 'append-only, SHA-256 hash chain', h('a', { class: 'button', href: `${API_BASE}/audit/export.csv`, download: 'schoolgate-audit.csv' }, 'Export CSV')),
+    pageHead('Audit log', 'append-only, SHA-256 hash chain', can(ctx.session.user.role, 'exportAudit') ? h('a', { class: 'button', href: `${API_BASE}/audit/export.csv`, download: 'schoolgate-audit.csv' }, 'Export CSV') : null),
     h('div', { class: 'panel' }, h('h2', null, 'Chain status'), chain),
     h('div', { class: 'panel' }, form, list));
 

@@ -1,7 +1,8 @@
 // The dashboard: the server-room LEDs mirrored, queries and blocks per minute, the top blocked
 // categories and devices, WAN and list health. Live over SSE; a slow poll covers a dropped stream.
 import { api } from './api.js';
-import type { Leds, SseEvents, Stats, Status } from './api-types.js';
+import type { Leds, Stats, Status } from './api-types.js';
+import { perSecond, withMinute } from './live-stats.js';
 import { barList, timeChart } from './chart.js';
 import { h, replace } from './dom.js';
 import { ago, count, seconds } from './format.js';
@@ -24,23 +25,6 @@ function ledMirror(leds: Leds | undefined): HTMLElement {
 
 function kpi(label: string, value: string, sub?: string): HTMLElement {
   return h('div', { class: 'panel' }, h('div', { class: 'muted small' }, label), h('div', { class: 'kpi' }, value), sub ? h('div', { class: 'small muted' }, sub) : null);
-}
-
-/** queries per second over the last full minute */
-function perSecond(stats: Stats): number {
-  const full = stats.perMinute.filter(([t]) => t + 60_000 <= Date.parse(stats.at));
-  const last = full[full.length - 1] ?? stats.perMinute[stats.perMinute.length - 1];
-  return last ? last[1] / 60 : 0;
-}
-
-/** The live event's current minute folded into the last hour's series. */
-export function withMinute(s: Stats, e: SseEvents['stats']): Stats {
-  const m = e.minute;
-  if (!m) return s;
-  const perMinute = s.perMinute.filter(([t]) => t !== m[0] && t > m[0] - 60 * 60_000);
-  perMinute.push(m);
-  perMinute.sort((a, b) => a[0] - b[0]);
-  return { ...s, at: e.at, perMinute, dns: e.dns ?? s.dns };
 }
 
 function healthPanel(st: Status): HTMLElement {

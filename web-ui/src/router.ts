@@ -37,7 +37,7 @@ export interface PageDef {
   render: (ctx: PageContext) => Promise<void> | void;
 }
 
-export function currentRoute(): { path: string; query: URLSearchParams } {
+function currentRoute(): { path: string; query: URLSearchParams } {
   const raw = location.hash.replace(/^#/, '') || '/dashboard';
   const [path, qs] = raw.split('?');
   return { path: path || '/dashboard', query: new URLSearchParams(qs ?? '') };

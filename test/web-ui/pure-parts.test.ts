@@ -1,9 +1,11 @@
-// The override form's duration presets and the policy matrix's cell model: pure, so tables of
-// named cases with fixed dates (local time Europe/London, across the DST change).
+// The UI's pure parts: the override form's duration presets (fixed dates, local time
+// Europe/London, across the DST change), the policy matrix's cell model, the dashboard's figures.
 process.env.TZ = 'Europe/London';
 import t from 'tap';
 import { durationSeconds, overridePresets } from '../../web-ui/src/presets.js';
 import { cellChange, cellOptions, cellValue, checkCell } from '../../web-ui/src/policy-cells.js';
+import { perSecond, withMinute } from '../../web-ui/src/live-stats.js';
+import type { Stats } from '../../src/api/index.js';
 
 const WEEK = 7 * 86400;
 const at = (iso: string) => Date.parse(iso);
@@ -55,4 +57,15 @@ t.test('policy cells: API state ↔ select value ↔ change', async (t) => {
   t.equal(checkCell('during:', ['lunch']), 'choose a schedule');
   t.equal(checkCell('locked', []), 'a locked category is blocked for every group');
   t.equal(checkCell('during:lunch', ['lunch']), undefined);
+});
+
+t.test('dashboard figures: the live minute joins the last hour', async (t) => {
+  const m = (i: number) => Date.parse('2025-03-03T10:00:00Z') + i * 60_000;
+  const base: Stats = { at: new Date(m(3) + 30_000).toISOString(), perMinute: [[m(0), 60, 6], [m(1), 120, 12], [m(2), 180, 18], [m(3), 10, 1]], topCategories: [], topClients: [], total24h: 370, blocked24h: 37 };
+  t.equal(perSecond(base), 3, 'the last full minute: 180 queries / 60 s');
+  const live = withMinute(base, { at: new Date(m(3) + 50_000).toISOString(), minute: [m(3), 40, 4], openIncidents: 0, activeOverrides: 0 });
+  t.same(live.perMinute.map((x) => x[1]), [60, 120, 180, 40], 'the current minute is replaced, not added twice');
+  const next = withMinute(live, { at: new Date(m(61)).toISOString(), minute: [m(61), 5, 0], openIncidents: 0, activeOverrides: 0 });
+  t.same(next.perMinute.map((x) => x[0]), [m(2), m(3), m(61)], 'minutes older than an hour drop out');
+  t.equal(withMinute(base, { at: base.at, openIncidents: 0, activeOverrides: 0 }), base, 'no minute (no DNS stage): unchanged');
 });
