@@ -219,6 +219,24 @@ t.test('the technician\'s day in the admin UI', async (t) => {
     await b.screenshot('19b-self-test-run');
   });
 
+  await t.test('a schedule made in the UI, and the lists updated now', async (t) => {
+    await page.goto(`${gate.admin}/#/schedules`);
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await page.getByLabel('Name').fill('afterschool');
+    await page.getByLabel('From').fill('15:30');
+    await page.getByLabel('To').fill('18:00');
+    await page.getByRole('button', { name: 'Save…' }).click();
+    await page.getByRole('dialog').getByLabel('Reason').fill('homework club');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.locator('table.schedules tbody tr', { hasText: 'afterschool' }).waitFor();
+    t.match(await page.locator('table.schedules tbody tr', { hasText: 'afterschool' }).textContent(), /mon, tue, wed, thu, fri 15:30–18:00/, 'saved with its window');
+
+    await page.goto(`${gate.admin}/#/lists`);
+    await page.getByRole('button', { name: 'Update now' }).click();
+    await page.locator('.notice.ok', { hasText: 'The lists are updated' }).waitFor({ timeout: 60_000 });
+    t.pass('update now: fetched, compiled and in use');
+  });
+
   await t.test('screenshots of the main pages', async (t) => {
     const pages: [string, string, string][] = [
       ['/policy', 'Policy', '07-policy'], ['/schedules', 'Schedules', '08-schedules'], ['/querylog', 'Query log', '09-querylog'],
