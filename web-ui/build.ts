@@ -1,4 +1,4 @@
-// Bundles the admin UI: web-ui/src → web-ui/dist/{index.html, app.js, app.css}. One script and
+// Bundles the admin UI: web-ui/src → web-ui/dist/{index.html, app.js, app.css, favicon.svg}. One script and
 // one stylesheet, no external assets (a Pi on a school LAN often has no internet). index.html
 // names them with a content hash in the query string, so a browser never mixes an old app.js
 // with a new API after an upgrade. Prints the gzipped size and fails above the 150 kB budget.
@@ -68,6 +68,8 @@ export async function buildUi(opts: { quiet?: boolean; outDir?: string } = {}): 
     .replace('app.css"', `app.css?v=${hash(css)}"`)
     .replace('app.js"', `app.js?v=${hash(js)}"`);
   files.set('index.html', new TextEncoder().encode(html));
+  // The tab icon, so browsers do not ask for a /favicon.ico that is not there.
+  files.set('favicon.svg', readFileSync(join(src, 'favicon.svg')));
   const sizes: BundleSize[] = [];
   for (const [name, bytes] of files) {
     writeFileSync(join(work, name), bytes);

@@ -17,7 +17,7 @@ t.test('the UI bundle', async (t) => {
   for (const s of sizes) t.comment(`web-ui/dist/${s.file}: ${(s.bytes / 1024).toFixed(1)} kB, ${(s.gzip / 1024).toFixed(1)} kB gzipped`);
   t.comment(`web-ui bundle: ${(total / 1024).toFixed(1)} kB gzipped (budget ${BUDGET_GZIP_BYTES / 1024} kB)`);
   t.ok(total <= BUDGET_GZIP_BYTES, `whole bundle ${(total / 1024).toFixed(1)} kB gzipped ≤ 150 kB`);
-  t.same(sizes.map((s) => s.file).sort(), ['app.css', 'app.js', 'index.html'], 'one page, one script, one stylesheet');
+  t.same(sizes.map((s) => s.file).sort(), ['app.css', 'app.js', 'favicon.svg', 'index.html'], 'one page, one script, one stylesheet, an icon');
 
   const html = readFileSync(join(DIST, 'index.html'), 'utf8');
   const js = readFileSync(join(DIST, 'app.js'), 'utf8');

@@ -160,6 +160,8 @@ export interface Browser {
   page: Page;
   /** a page.on('dialog') counter: any alert() means an injection ran */
   dialogs: string[];
+  /** script errors and console errors (a CSP violation shows up here) */
+  errors: string[];
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -186,9 +188,14 @@ export async function launchBrowser(opts: { resolve?: string[]; viewport?: { wid
     dialogs.push(d.message());
     void d.dismiss();
   });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
-    context, page, dialogs,
+    context, page, dialogs, errors,
     screenshot: async (name) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
     },
@@ -213,4 +220,24 @@ export async function settled(page: Page): Promise<void> {
   // Locators, not waitForFunction: the UI's CSP (script-src 'self') refuses the eval it needs.
   await page.locator('main > *').first().waitFor();
   await page.locator('main').getByText('Loading…').first().waitFor({ state: 'detached' });
+}
+
+/**
+ * Console lines that are not faults: the 401/403s the tests provoke (wrong setup code, wrong
+ * password, a viewer's refused writes), and Chromium's note that COOP needs HTTPS (the block
+ * page is plain HTTP by design, and the tests run the admin UI with tls: off).
+ */
+export const unexpectedConsoleLine = (e: string): boolean => !/status of 40[13]|Cross-Origin-Opener-Policy header has been ignored/.test(e);
+
+export const PASSWORD = 'correct horse battery';
+
+/** First-run setup through the UI: the code from the daemon's log creates the technician. */
+export async function setupTechnician(page: Page, gate: Gate, name: string): Promise<void> {
+  await page.goto(`${gate.admin}/`);
+  await page.getByLabel('Setup code').fill(await gate.setupCode());
+  await page.getByLabel('Technician user name').fill(name);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Password again').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create the technician account' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }

@@ -4,10 +4,9 @@
 // anyway; hostile names and free text from the block page render as text, never as markup.
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { BLOCK_ADDRESS, PUPIL, UPSTREAM_ANSWER, dig, ensureBundle, launchBrowser, settled, startGate } from './harness.js';
+import { BLOCK_ADDRESS, PASSWORD, PUPIL, UPSTREAM_ANSWER, dig, ensureBundle, launchBrowser, settled, setupTechnician, startGate, unexpectedConsoleLine } from './harness.js';
 import type { Gate } from './harness.js';
 
-const PASSWORD = 'correct horse battery';
 const HOSTILE_DOMAIN = '<script>alert(1)</script>.example';
 const HOSTILE_TEXT = '<img src=x onerror=alert(2)><script>alert(3)</script>';
 
@@ -41,13 +40,7 @@ t.test('roles, four-eyes and hostile input in the admin UI', async (t) => {
   const pupil = (name: string) => dig(gate.dns.host, gate.dns.port, name, PUPIL);
 
   // The technician, then a safeguarding lead and a governor (viewer), all through the UI.
-  await page.goto(`${gate.admin}/`);
-  await page.getByLabel('Setup code').fill(await gate.setupCode());
-  await page.getByLabel('Technician user name').fill('tech');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Password again').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create the technician account' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await setupTechnician(page, gate, 'tech');
   await page.goto(`${gate.admin}/#/users`);
   for (const [name, role] of [['dsl', 'safeguarding'], ['governor', 'viewer']]) {
     const form = page.locator('form.add-user');
@@ -166,5 +159,6 @@ t.test('roles, four-eyes and hostile input in the admin UI', async (t) => {
       ['POST', '/self-test', {}],
     ];
     for (const [method, path, body] of refused) t.equal(await apiAs(page, method, path, body), 403, `${method} ${path}: 403 for a viewer`);
+    t.same(b.errors.filter(unexpectedConsoleLine), [], 'no script error or CSP violation in the console');
   });
 });
