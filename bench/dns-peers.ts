@@ -156,8 +156,9 @@ groups:
   - { name: everyone, default: true, block: [${categories.join(', ')}] }
 admin: { listen: ["127.0.0.1:0"], tls: "off" }
 `);
-  // As `npm start` runs it (the semi-space flag keeps the young generation small).
-  const proc = spawn(process.execPath, ['--max-semi-space-size=1', cli, 'run', '--config', conf], { stdio: 'ignore' });
+  // As `npm start` runs it (the semi-space flag keeps the young generation small); SG_BENCH_NODE_FLAGS overrides.
+  const flags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...flags, cli, 'run', '--config', conf], { stdio: 'ignore' });
   await ready(port, proc, 'schoolgate');
   return server('schoolgate', port, proc);
 }

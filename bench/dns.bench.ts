@@ -3,7 +3,8 @@
 // answering every *.example), the same 200k-query mix (30 % blocked), dnsperf -c 10, one after
 // the other in one run; RSS of each. Then the latency schoolgate adds to cached answers at
 // 5k queries/s (a paced client, schoolgate vs the stub itself).
-// Needs: dnsperf, unbound, dnsmasq (Debian packages; `apt-get install dnsperf` for the bench).
+// Needs: dnsperf, unbound, dnsmasq (Debian packages). dnsperf is the bench's alone (not CI's):
+// installed here with apt-get when it is missing and we are root.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,13 @@ const SIZE = Number(process.env.SG_BENCH_DNS_SIZE ?? 1_000_000);
 const SECONDS = Number(process.env.SG_BENCH_DNS_SECONDS ?? 15);
 const PEERS = (process.env.SG_BENCH_DNS_PEERS ?? 'schoolgate,unbound,dnsmasq').split(',');
 
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+if (!has('dnsperf') && process.getuid?.() === 0) {
+  process.stdout.write('  installing dnsperf (apt-get)\n');
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'dnsperf'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
 for (const tool of ['dnsperf', 'unbound', 'dnsmasq']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+  if (!has(tool)) {
     process.stderr.write(`bench dns: ${tool} is missing (apt-get install dnsperf unbound dnsmasq-base)\n`);
     process.exit(1);
   }
@@ -56,6 +62,7 @@ try {
       // Warm: the first 20k queries of the mix (already asked once) looped for SECONDS, answered
       // from each server's cache and block list.
       const cold = await dnsperf(s.port, mixFile, { passes: 1 });
+      await dnsperf(s.port, warmFile, { passes: 1 });
       const warm = await dnsperf(s.port, warmFile, { seconds: SECONDS });
       rows.push({ peer, cold, warm, rss: rssOf(s.pid), peakRss: peakRssOf(s.pid) });
       process.stdout.write(`  ${peer}: cold ${Math.round(cold.qps)} qps, warm ${Math.round(warm.qps)} qps, RSS ${mb(rssOf(s.pid))}\n`);
@@ -82,7 +89,7 @@ Run ${new Date().toISOString()} with \`npm run bench -- dns\` (bench/dns.bench.t
 (bench/synthetic-lists.ts) as schoolgate's list, as unbound \`local-zone: static\` lines and as dnsmasq \`address=/…/\`
 lines; all three forward everything else to the same stub (unbound answering every \`*.example\`). The same 200k-query
 mix (30 % listed names, half as subdomains; 70 % unlisted \`*.example\`), dnsperf 2.10 \`-c 10 -q 100\`: **cold** is one pass
-(every allowed name a cache miss), **warm** its first 20k queries (asked once already; a working set every server's
+(every allowed name a cache miss), **warm** its first 20k queries (asked once more just before; a working set every server's
 default cache holds) looped for ${SECONDS} s. p99 from dnsperf's per-query latencies (\`-v\`).
 RSS after the runs, and the peak. schoolgate runs as \`npm start\` does, with its defaults except \`blocking.answer: nxdomain\`
 (as the peers) and \`rateLimit.qps: 0\` (dnsperf is one client); unbound with its defaults (one thread).

@@ -11,6 +11,8 @@
 // extra typed array is another heap object and another malloc, and with tens of thousands of
 // entries that overhead, not the messages, is what the memory goes on.
 import type { CategoryBits, DomainIndex } from '../lists/index.js';
+import { lengthWithoutOpt, writeWithoutOpt } from './response-scan.js';
+import type { ScannedResponse } from './response-scan.js';
 import { HEADER } from './wire.js';
 import type { ParsedQuery } from './wire.js';
 
@@ -49,14 +51,12 @@ export interface CacheEntry {
 
 export interface NewEntry {
   key: Uint8Array;
-  body: Uint8Array;
-  ttlOffsets: readonly number[];
-  rcode: number;
+  /** the upstream message and its scan: stored without the OPT record */
+  message: Uint8Array;
+  scan: ScannedResponse;
   storedAt: number;
   expiresAt: number;
   staleUntil: number;
-  targets: readonly string[];
-  hasAddresses: boolean;
   upstream: string;
 }
 
@@ -64,18 +64,20 @@ const NO_TARGETS: readonly string[] = [];
 
 /** Packs a new entry into its one buffer (unpooled: a slice of Node's 8 kB pool would pin the slab). */
 export function newEntry(n: NewEntry): CacheEntry {
-  const data = Buffer.allocUnsafeSlow(n.key.length + n.body.length + n.ttlOffsets.length * 2);
+  const bodyLen = lengthWithoutOpt(n.message.length, n.scan);
+  const data = Buffer.allocUnsafeSlow(n.key.length + bodyLen + n.scan.ttlOffsets.length * 2);
   data.set(n.key, 0);
-  data.set(n.body, n.key.length);
-  let p = n.key.length + n.body.length;
-  for (const o of n.ttlOffsets) {
-    data.writeUInt16LE(o, p);
+  const offsets = writeWithoutOpt(n.message, n.message.length, n.scan, data, n.key.length);
+  let p = n.key.length + bodyLen;
+  for (const o of offsets) {
+    data[p] = o & 0xff;
+    data[p + 1] = o >> 8;
     p += 2;
   }
   return {
-    hash: 0, data, keyLen: n.key.length, bodyLen: n.body.length, ttlCount: n.ttlOffsets.length, rcode: n.rcode,
-    storedAt: n.storedAt, expiresAt: n.expiresAt, staleUntil: n.staleUntil, targets: n.targets.length ? n.targets : NO_TARGETS,
-    hasAddresses: n.hasAddresses, targetBits: undefined, bitsOf: undefined, upstream: n.upstream, size: 0, prev: undefined, next: undefined, chain: undefined,
+    hash: 0, data, keyLen: n.key.length, bodyLen, ttlCount: offsets.length, rcode: n.scan.rcode,
+    storedAt: n.storedAt, expiresAt: n.expiresAt, staleUntil: n.staleUntil, targets: n.scan.targets.length ? n.scan.targets : NO_TARGETS,
+    hasAddresses: n.scan.addressCount > 0, targetBits: undefined, bitsOf: undefined, upstream: n.upstream, size: 0, prev: undefined, next: undefined, chain: undefined,
   };
 }
 

@@ -8,7 +8,7 @@ import type { DnsConfig } from './config.js';
 import type { AnswerCache, CacheEntry } from './answer-cache.js';
 import { cacheKey, newEntry } from './answer-cache.js';
 import type { Forwarder } from './forwarder.js';
-import { scanResponse, withoutOpt } from './response-scan.js';
+import { scanResponse } from './response-scan.js';
 import { RCODE } from './wire.js';
 import type { ParsedQuery } from './wire.js';
 
@@ -57,7 +57,7 @@ export class CacheFiller {
     const question = key.subarray(0, key.length - 1);
     const r = await this.forwarder.forward(question, (flags & 1) !== 0, (flags & 2) !== 0);
     if (!r.ok) return { ok: false, why: r.error, upstream: r.upstream };
-    const scan = scanResponse(r.message, r.message.length);
+    const scan = scanResponse(r.message, r.message.length, false);
     if (!scan) {
       this.stats.malformed++;
       return { ok: false, why: 'malformed', upstream: r.upstream };
@@ -69,11 +69,9 @@ export class CacheFiller {
     if (negative) ttl = scan.soaTtl === undefined ? 0 : Math.min(scan.soaTtl, c.negativeTtl);
     else ttl = Math.min(c.maxTtl, Math.max(c.minTtl, scan.answerTtl === Infinity ? 0 : scan.answerTtl));
     const now = this.now();
-    const { body, ttlOffsets } = withoutOpt(r.message, r.message.length, scan);
     const entry: CacheEntry = newEntry({
-      key, body, ttlOffsets, rcode: scan.rcode, storedAt: now, expiresAt: now + ttl * 1000,
-      staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000,
-      targets: scan.targets, hasAddresses: scan.addresses.length > 0, upstream: r.upstream,
+      key, message: r.message, scan, storedAt: now, expiresAt: now + ttl * 1000,
+      staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000, upstream: r.upstream,
     });
     // Not cacheable (no TTL, no SOA): answered once, not kept.
     if (ttl <= 0) return { ok: true, entry, upstream: r.upstream };

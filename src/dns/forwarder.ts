@@ -25,9 +25,10 @@ export interface ForwarderStats {
 }
 
 export interface ForwarderOptions {
-  timeoutMs: number;
+  /** per attempt, read at each attempt (a reloaded config applies) */
+  timeoutMs: () => number;
   /** our EDNS UDP payload size towards upstreams */
-  udpSize: number;
+  udpSize: () => number;
   now: () => number;
   onDown?: (u: Upstream) => void;
 }
@@ -65,7 +66,14 @@ export class Forwarder {
   private readonly sockets = new Map<Upstream, UpstreamSockets>();
   private stopped = false;
 
-  constructor(private readonly pool: UpstreamPool, private readonly opts: ForwarderOptions) {}
+  constructor(private pool: UpstreamPool, private readonly opts: ForwarderOptions) {}
+
+  /** A reloaded upstream list: new health, new sockets (queries in flight finish on the old ones). */
+  setPool(pool: UpstreamPool): void {
+    this.pool = pool;
+    for (const u of this.sockets.values()) u.stop();
+    this.sockets.clear();
+  }
 
   /** Asks the upstreams in health order. `question` is the lower-cased question section (name, type, class). */
   async forward(question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<ForwardResult> {
@@ -112,9 +120,9 @@ export class Forwarder {
     if (!sockets) this.sockets.set(u, (sockets = new UpstreamSockets(u.host, u.port, u.family, () => this.stats.mismatched++)));
     this.stats.sent++;
     const r = await sockets.send(
-      (id) => upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize),
+      (id) => upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize()),
       (m, id) => matchesQuery(m, id, question),
-      this.opts.timeoutMs,
+      this.opts.timeoutMs(),
     );
     if (!r.ok && r.why === 'timeout') this.stats.timeouts++;
     return r;
@@ -122,7 +130,7 @@ export class Forwarder {
 
   private tcp(u: Upstream, question: Uint8Array, dnssecOk: boolean, cd: boolean): Promise<Attempt> {
     const id = randomU16();
-    const msg = upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize);
+    const msg = upstreamQuery(question, id, dnssecOk, cd, this.opts.udpSize());
     const framed = Buffer.allocUnsafe(msg.length + 2);
     framed.writeUInt16BE(msg.length, 0);
     msg.copy(framed, 2);
@@ -142,7 +150,7 @@ export class Forwarder {
       const timer = setTimeout(() => {
         this.stats.timeouts++;
         finish({ ok: false, why: 'timeout' });
-      }, this.opts.timeoutMs);
+      }, this.opts.timeoutMs());
       s.on('error', () => finish({ ok: false, why: 'unreachable' }));
       s.on('close', () => finish({ ok: false, why: 'unreachable' }));
       s.on('connect', () => {

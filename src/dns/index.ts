@@ -6,6 +6,7 @@ export type { ResolverCounters } from './resolver.js';
 export { PARSE, TYPE, RCODE, FLAG, parseQuery, newParsedQuery, questionName, typeName, rcodeName } from './wire.js';
 export type { ParsedQuery } from './wire.js';
 export { scanResponse, readName } from './response-scan.js';
+export type { ScannedResponse } from './response-scan.js';
 export { AnswerCache, cacheKey, newEntry, entryBody, ENTRY_OVERHEAD } from './answer-cache.js';
 export { RateLimiter, RATE } from './rate-limiter.js';
 export { classifyPtr } from './local-ptr.js';

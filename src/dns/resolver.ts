@@ -48,7 +48,7 @@ export class Resolver {
   };
   readonly latency: Record<LatencyPath, LatencyHistogram> = { cached: new LatencyHistogram(), local: new LatencyHistogram(), upstream: new LatencyHistogram() };
   readonly cache: AnswerCache;
-  readonly pool: UpstreamPool;
+  pool: UpstreamPool;
   readonly forwarder: Forwarder;
   readonly filler: CacheFiller;
   readonly limiter: RateLimiter;
@@ -64,7 +64,7 @@ export class Resolver {
     this.cache = new AnswerCache(cacheBytes(cfg));
     this.pool = new UpstreamPool(cfg.upstreams);
     this.forwarder = new Forwarder(this.pool, {
-      timeoutMs: (parseDuration(cfg.timeout) ?? 2) * 1000, udpSize: cfg.udpSize, now: () => ctx.clock.now(),
+      timeoutMs: () => (parseDuration(dns().timeout) ?? 2) * 1000, udpSize: () => dns().udpSize, now: () => ctx.clock.now(),
       onDown: (u) => log.warn({ upstream: u.address, failures: u.failures }, 'upstream resolver not answering: marked down'),
     });
     this.filler = new CacheFiller(this.cache, this.forwarder, () => dns().cache, () => ctx.clock.now());
@@ -94,10 +94,14 @@ export class Resolver {
     ];
   }
 
-  /** Applies a changed config (the upstream list and listeners need a restart: schema marks). */
+  /** Applies a reloaded config (only the listen addresses need a restart: the schema marks them). */
   reconfigure(cfg: DnsConfig): void {
     this.cache.resize(cacheBytes(cfg));
     this.limiter.configure(cfg.rateLimit.qps, cfg.rateLimit.burst);
+    if (cfg.upstreams.join() !== this.pool.upstreams.map((u) => u.address).join()) {
+      this.pool = new UpstreamPool(cfg.upstreams);
+      this.forwarder.setPool(this.pool);
+    }
   }
 
   /**
@@ -121,7 +125,14 @@ export class Resolver {
     query.maxSize = tcp ? 65535 : Math.min(q.edns ? q.udpSize : 512, maxUdp);
     query.name = questionName(buf, q);
     let result: StepResult;
-    for (let i = 0; i < this.steps.length && result === undefined; i++) result = this.steps[i].run(query);
+    try {
+      for (let i = 0; i < this.steps.length && result === undefined; i++) result = this.steps[i].run(query);
+    } catch (err) {
+      // A bug must cost this one query (SERVFAIL), never the resolver.
+      this.ctx.log.error({ err: (err as Error).message, domain: query.name }, 'DNS query failed inside schoolgate');
+      query.action = 'error';
+      result = errorReply(query.buf, query.q, RCODE.SERVFAIL, udpSize);
+    }
     if (result === undefined) return undefined;
     if (result instanceof Promise) {
       return result.catch((err: Error) => {

@@ -14,7 +14,9 @@ export interface ScannedResponse {
   answerCount: number;
   /** CNAME (and DNAME) targets of the answer section, lower case, no trailing dot */
   targets: string[];
+  /** A/AAAA addresses of the answer section as text (only when asked for: building them costs) */
   addresses: string[];
+  addressCount: number;
   /** RFC 2308 §5: min(SOA TTL, SOA MINIMUM) of the authority section's SOA, if any */
   soaTtl: number | undefined;
   /** the OPT record [start, end), or start -1 */
@@ -83,7 +85,7 @@ export function compressV6(words: readonly string[]): string {
 }
 
 /** Scans a whole response; undefined when it is malformed anywhere. */
-export function scanResponse(buf: Uint8Array, len = buf.length): ScannedResponse | undefined {
+export function scanResponse(buf: Uint8Array, len = buf.length, wantAddresses = true): ScannedResponse | undefined {
   if (len < HEADER) return undefined;
   const flags = (buf[2] << 8) | buf[3];
   const qd = (buf[4] << 8) | buf[5];
@@ -91,7 +93,7 @@ export function scanResponse(buf: Uint8Array, len = buf.length): ScannedResponse
   const ns = (buf[8] << 8) | buf[9];
   const ar = (buf[10] << 8) | buf[11];
   const out: ScannedResponse = {
-    rcode: flags & 0xf, flags, ttlOffsets: [], answerTtl: Infinity, answerCount: an, targets: [], addresses: [], soaTtl: undefined, optStart: -1, optEnd: -1,
+    rcode: flags & 0xf, flags, ttlOffsets: [], answerTtl: Infinity, answerCount: an, targets: [], addresses: [], addressCount: 0, soaTtl: undefined, optStart: -1, optEnd: -1,
   };
   let p = HEADER;
   for (let i = 0; i < qd; i++) {
@@ -125,9 +127,11 @@ export function scanResponse(buf: Uint8Array, len = buf.length): ScannedResponse
           if (!target) return undefined;
           if (!out.targets.includes(target.name)) out.targets.push(target.name);
         } else if (type === TYPE.A && rdlen === 4) {
-          out.addresses.push(ipv4(buf, rdata));
+          out.addressCount++;
+          if (wantAddresses) out.addresses.push(ipv4(buf, rdata));
         } else if (type === TYPE.AAAA && rdlen === 16) {
-          out.addresses.push(ipv6(buf, rdata));
+          out.addressCount++;
+          if (wantAddresses) out.addresses.push(ipv6(buf, rdata));
         }
       } else if (i < an + ns && type === TYPE.SOA) {
         const mname = skipName(buf, end, rdata);
@@ -143,25 +147,28 @@ export function scanResponse(buf: Uint8Array, len = buf.length): ScannedResponse
 }
 
 /**
- * The response without its OPT record (ARCOUNT one less) and with ID 0: what the cache keeps.
- * TTL offsets after the OPT record move with it.
+ * The response as the cache keeps it: without its OPT record (ARCOUNT one less), ID 0, written
+ * into `out` at `at` (it needs len minus the OPT record's length); returns the TTL offsets, which
+ * move with the bytes after the OPT record.
  */
-export function withoutOpt(buf: Uint8Array, len: number, scan: ScannedResponse): { body: Buffer; ttlOffsets: number[] } {
+export function writeWithoutOpt(buf: Uint8Array, len: number, scan: ScannedResponse, out: Uint8Array, at: number): number[] {
   if (scan.optStart < 0) {
-    const body = Buffer.allocUnsafe(len);
-    body.set(buf.subarray(0, len), 0);
-    body[0] = 0;
-    body[1] = 0;
-    return { body, ttlOffsets: scan.ttlOffsets };
+    out.set(buf.subarray(0, len), at);
+  } else {
+    out.set(buf.subarray(0, scan.optStart), at);
+    out.set(buf.subarray(scan.optEnd, len), at + scan.optStart);
+    const ar = ((buf[10] << 8) | buf[11]) - 1;
+    out[at + 10] = ar >> 8;
+    out[at + 11] = ar & 0xff;
   }
+  out[at] = 0;
+  out[at + 1] = 0;
+  if (scan.optStart < 0) return scan.ttlOffsets;
   const cut = scan.optEnd - scan.optStart;
-  const body = Buffer.allocUnsafe(len - cut);
-  body.set(buf.subarray(0, scan.optStart), 0);
-  body.set(buf.subarray(scan.optEnd, len), scan.optStart);
-  body[0] = 0;
-  body[1] = 0;
-  const ar = ((body[10] << 8) | body[11]) - 1;
-  body[10] = ar >> 8;
-  body[11] = ar & 0xff;
-  return { body, ttlOffsets: scan.ttlOffsets.map((o) => (o > scan.optStart ? o - cut : o)) };
+  return scan.ttlOffsets.map((o) => (o > scan.optStart ? o - cut : o));
+}
+
+/** Length of the response once its OPT record is gone. */
+export function lengthWithoutOpt(len: number, scan: ScannedResponse): number {
+  return scan.optStart < 0 ? len : len - (scan.optEnd - scan.optStart);
 }

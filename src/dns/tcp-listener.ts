@@ -76,12 +76,15 @@ export class TcpListener {
     const done = () => {
       inflight--;
       arm();
-      if (inflight < maxPipelined && s.isPaused() && !closed) s.resume();
+      if (closed) return;
+      if (pending) serve();
+      if (inflight < maxPipelined && s.isPaused()) s.resume();
     };
-    s.on('data', (chunk: Buffer) => {
-      let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+    // Frames beyond the pipelining cap wait in `pending` (reading is paused) until answers go out.
+    const serve = () => {
+      let buf = pending;
       pending = undefined;
-      while (buf.length >= 2) {
+      while (buf && buf.length >= 2 && inflight < maxPipelined) {
         const n = buf.readUInt16BE(0);
         if (n > maxQuerySize || n < 12) {
           this.stats.oversized++;
@@ -96,14 +99,18 @@ export class TcpListener {
         if (reply === undefined) continue;
         if (reply instanceof Promise) {
           inflight++;
-          void reply.then(write).finally(done);
+          void reply.then(write).catch(() => s.destroy()).finally(done);
         } else {
           write(reply);
         }
       }
-      // Keep only a partial frame (at most one query's worth, bounded above).
-      if (buf.length > 0) pending = Buffer.from(buf);
-      if (inflight >= maxPipelined) s.pause();
+      // Keep only what is left (a partial frame, or frames over the cap), in a buffer of its own.
+      if (buf && buf.length > 0) pending = Buffer.from(buf);
+      if (inflight >= maxPipelined && !s.isPaused()) s.pause();
+    };
+    s.on('data', (chunk: Buffer) => {
+      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+      serve();
     });
     s.on('error', () => s.destroy());
     s.on('close', () => {

@@ -35,7 +35,7 @@ export class UdpListener {
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     const reply = this.resolver.handle(msg, msg.length, rinfo.address, false, this.maxUdp());
     if (reply === undefined) return;
-    if (reply instanceof Promise) void reply.then((r) => this.send(r, rinfo));
+    if (reply instanceof Promise) void reply.then((r) => this.send(r, rinfo)).catch(() => this.sendErrors++);
     else this.send(reply, rinfo);
   }
 
@@ -44,7 +44,11 @@ export class UdpListener {
     if (!s) return;
     // No callback: Node then sends at once (no request object, no completion callback); a failed
     // send surfaces as the socket's 'error' event, which counts it.
-    s.send(reply, rinfo.port, rinfo.address);
+    try {
+      s.send(reply, rinfo.port, rinfo.address);
+    } catch {
+      this.sendErrors++;
+    }
   }
 
   stop(): Promise<void> {

@@ -93,7 +93,8 @@ class Channel {
 }
 
 export class UpstreamSockets {
-  private readonly channels: Channel[] = [];
+  /** indexed by slot; empty slots are undefined until first used */
+  private readonly channels: (Channel | undefined)[] = [];
 
   constructor(private readonly host: string, private readonly port: number, private readonly family: 'udp4' | 'udp6', private readonly onMismatch: () => void) {}
 
@@ -109,7 +110,7 @@ export class UpstreamSockets {
   }
 
   stop(): void {
-    for (const c of this.channels) c.fail('stopped');
+    for (const c of this.channels) c?.fail('stopped');
     this.channels.length = 0;
   }
 }

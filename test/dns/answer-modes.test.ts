@@ -1,5 +1,8 @@
 // dns.blocking.answer nxdomain and null, with the real daemon.
 import t from 'tap';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/index.js';
+import { QueryLog } from '../../src/querylog/index.js';
 import { CLIENTS, startDnsDaemon } from './daemon-fixture.js';
 import { query } from './dns-client.js';
 import { startUnbound } from './upstream-stub.js';
@@ -34,4 +37,24 @@ t.test('null: 0.0.0.0 and ::, HTTPS gets no records', async (t) => {
   const https = await query(dns.port, 'blocked.test', { edns: 1232, from: CLIENTS.pupil, type: 'HTTPS' });
   t.equal(https.rcode, 'NOERROR');
   t.equal(https.records.length, 0);
+});
+
+t.test('every query is a query-log record in the store, with its decision', async (t) => {
+  const dns = await startDnsDaemon({ upstreams: [upstream.address] });
+  t.teardown(() => dns.stop());
+  await query(dns.port, 'blocked.test', { from: CLIENTS.pupil });
+  await query(dns.port, 'web.test', { from: CLIENTS.staff, type: 'AAAA' });
+  await query(dns.port, 'www.google.com', { from: CLIENTS.pupil });
+  await dns.daemon.stop('SIGTERM');
+  const opened = await openStore(join(dns.dir, 'data'));
+  if (!opened.ok) throw new Error(opened.error);
+  t.teardown(() => opened.store.close());
+  const page = await new QueryLog(opened.store).search({ limit: 10 });
+  const rows = page.items.map((r) => [r.client, r.group, r.name, r.type, r.action, r.reason, r.category ?? '', r.rcode, r.upstream ? 'upstream' : '']).reverse();
+  t.same(rows, [
+    [CLIENTS.pupil, 'pupils', 'blocked.test', 'A', 'block', 'group-block', 'adult', 'NOERROR', ''],
+    [CLIENTS.staff, 'staff', 'web.test', 'AAAA', 'allow', 'default', '', 'NOERROR', 'upstream'],
+    [CLIENTS.pupil, 'pupils', 'www.google.com', 'A', 'rewrite', 'safe-search', '', 'NOERROR', 'upstream'],
+  ]);
+  t.ok(page.items.every((r) => r.latency >= 0 && r.time > 0));
 });

@@ -1,7 +1,8 @@
 // The pure parts around the decision: the safe-search table, RFC 6303 reverse zones, the rate
 // limiter's trips, the cache's memory accounting and eviction, the latency histogram.
 import t from 'tap';
-import { AnswerCache, ENTRY_OVERHEAD, newEntry, LatencyHistogram, RATE, RateLimiter, SAFE_SEARCH, UpstreamPool, cacheKey, classifyPtr, newParsedQuery, parseQuery, safeSearchTarget } from '../../src/dns/index.js';
+import { AnswerCache, ENTRY_OVERHEAD, newEntry, scanResponse, LatencyHistogram, RATE, RateLimiter, SAFE_SEARCH, UpstreamPool, cacheKey, classifyPtr, newParsedQuery, parseQuery, safeSearchTarget } from '../../src/dns/index.js';
+import type { ScannedResponse } from '../../src/dns/index.js';
 import { encodeQuery } from './dns-client.js';
 
 t.test('safe search table', async (t) => {
@@ -82,7 +83,9 @@ t.test('cache: memory accounting, LRU eviction, replacement', async (t) => {
     const buf = encodeQuery(name);
     const q = newParsedQuery();
     parseQuery(buf, buf.length, q);
-    return { e: newEntry({ key: cacheKey(buf, q), body: Buffer.alloc(bodyLen), ttlOffsets: [12, 30], rcode: 0, storedAt: 0, expiresAt: 60_000, staleUntil: 120_000, targets: ['t.test'], hasAddresses: true, upstream: 'u' }), buf, q };
+    const message = Buffer.alloc(bodyLen);
+    const scan = { ...scanResponse(message), targets: ['t.test'], ttlOffsets: [12, 30], addressCount: 1 } as ScannedResponse;
+    return { e: newEntry({ key: cacheKey(buf, q), message, scan, storedAt: 0, expiresAt: 60_000, staleUntil: 120_000, upstream: 'u' }), buf, q };
   };
   const one = entry('a.test', 100);
   const size = 100 + cacheKey(one.buf, one.q).length + 4 + ENTRY_OVERHEAD + 't.test'.length + 32;
