@@ -52,7 +52,43 @@ t.test('roles, four-eyes and hostile input in the admin UI', async (t) => {
   }
   t.pass('technician, safeguarding and viewer accounts exist');
 
+  await t.test('an API token is shown once', async (t) => {
+    const form = page.locator('form.add-token');
+    await form.getByLabel('Name').fill('nightly-backup');
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.locator('.token-secret').textContent();
+    t.ok(secret && secret.length >= 20, 'the secret is shown');
+    await page.locator('table.tokens tbody tr', { hasText: 'nightly-backup' }).waitFor();
+    t.notMatch(await page.locator('table.tokens').textContent(), secret ?? '', 'the list never shows it');
+    const r = await fetch(`${gate.admin}/api/v1/status`, { headers: { authorization: `Bearer ${secret}` } });
+    t.equal(r.status, 200, 'a script can use it');
+  });
+
+  await t.test('filtering off: asked by the technician, started only by the safeguarding lead', async (t) => {
+    await page.goto(`${gate.admin}/#/overrides`);
+    await page.getByLabel('Unblock').selectOption('all');
+    await page.getByLabel('For', { exact: true }).selectOption('client');
+    await page.getByLabel('Device IP').fill('127.0.0.9');
+    await page.getByRole('button', { name: 'Today' }).click();
+    await page.getByLabel('Reason').fill('exam board software update on the exams laptop');
+    await page.getByRole('button', { name: 'Grant override' }).click();
+    const row = page.locator('table.overrides tbody tr', { hasText: '127.0.0.9' });
+    await row.waitFor();
+    t.match(await row.textContent(), /pending-approval/, 'it waits for a second person');
+    t.equal(await row.getByRole('button', { name: /Approve/ }).count(), 0, 'the technician cannot approve it');
+    await signIn(page, gate, 'dsl');
+    await page.goto(`${gate.admin}/#/overrides`);
+    await page.locator('table.overrides tbody tr', { hasText: '127.0.0.9' }).getByRole('button', { name: 'Approve filtering off' }).click();
+    await page.getByRole('dialog').getByLabel('Your reason').fill('confirmed with the exams officer');
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.locator('.toasts', { hasText: 'Filtering off approved' }).waitFor();
+    t.match(await page.locator('table.overrides tbody tr', { hasText: '127.0.0.9' }).textContent(), /active/, 'approved: in force');
+    t.match(await page.locator('table.overrides tbody tr', { hasText: '127.0.0.9' }).textContent(), /approved by dsl/);
+  });
+
   await t.test('four-eyes: a matrix change is a proposal until a second person approves it', async (t) => {
+    await signIn(page, gate, 'tech');
     if (!gate.dnsSkip) t.same((await pupil('games.example')).answers, [BLOCK_ADDRESS], 'games blocked for pupils');
     await page.goto(`${gate.admin}/#/policy`);
     await page.getByLabel('games for pupils').selectOption('allow');

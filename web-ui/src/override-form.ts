@@ -15,7 +15,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
   const maxSeconds = rules.maxDurationSeconds || durationSeconds(rules.maxDuration) || 7 * 86400;
   const minReason = rules.minReasonLength;
   const groups = groupNames(policy);
-  const what = select('what', [['domain', 'A site (domain)'], ['category', 'A category']], prefill.get('category') ? 'category' : 'domain');
+  const what = select('what', [['domain', 'A site (domain)'], ['category', 'A category'], ['all', 'Everything (filtering off)']], prefill.get('category') ? 'category' : 'domain');
   const domain = h('input', { name: 'domain', placeholder: 'e.g. youtube.com', autocomplete: 'off', inputmode: 'url', maxlength: 253, value: prefill.get('domain') ?? '' });
   const category = select('category', unlockedCategories(policy), prefill.get('category') ?? undefined);
   const who = select('who', [['group', 'A group'], ['client', 'One device (IP address)'], ['mac', 'One device (MAC address)']], prefill.get('client') ? 'client' : 'group');
@@ -29,6 +29,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
   const requestedBy = h('input', { name: 'requestedBy', maxlength: 100, placeholder: 'the teacher who asked (optional)' });
   const minutes = h('input', { name: 'minutes', type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'minutes' });
   const ends = h('span', { class: 'small muted ends' });
+  const filterOffNote = h('p', { class: 'notice warn small' }, 'Filtering off lifts every category except the locked ones. It starts only when a safeguarding user approves it (two-person rule), and it ends by itself.');
   const err = h('div', { class: 'error', role: 'alert' });
 
   const fields = {
@@ -38,6 +39,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
   const sync = () => {
     fields.domain.hidden = what.value !== 'domain';
     fields.category.hidden = what.value !== 'category';
+    filterOffNote.hidden = what.value !== 'all';
     fields.group.hidden = who.value !== 'group';
     fields.client.hidden = who.value !== 'client';
     fields.mac.hidden = who.value !== 'mac';
@@ -73,6 +75,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
   const form = h('form', { class: 'panel override-form', aria: { label: 'New override' } },
     h('h2', null, 'New override'),
     h('div', { class: 'form-grid' }, field('Unblock', what), fields.domain, fields.category, field('For', who), fields.group, fields.client, fields.mac),
+    filterOffNote,
     h('div', { class: 'field' }, h('label', null, 'For how long'), h('div', { class: 'row' }, presets, h('span', null, 'or'), h('span', { class: 'custom-minutes' }, minutes), ends)),
     h('div', { class: 'form-grid' }, field('Reason', reason, `required, at least ${minReason} characters; kept in the audit log`), field('Asked by', requestedBy)),
     err,
@@ -84,6 +87,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
     const v = formValues(form);
     const body: OverrideCreate = { reason: v.reason ?? '', requestedBy: v.requestedBy };
     if (v.what === 'category') body.category = v.category;
+    else if (v.what === 'all') body.all = true;
     else body.domain = v.domain ?? '';
     if (v.who === 'client') body.client = v.client ?? '';
     else if (v.who === 'mac') body.mac = v.mac ?? '';
@@ -99,7 +103,7 @@ export function overrideForm(policy: PolicyMatrix, prefill: URLSearchParams, cre
       replace(err, errorText(r));
       return;
     }
-    toast('ok', `Override granted until ${dateTime(r.value.expiresAt)}.`);
+    toast('ok', r.value.status === 'pending-approval' ? 'Filtering off requested: it starts when a safeguarding user approves it.' : `Override granted until ${dateTime(r.value.expiresAt)}.`);
     domain.value = '';
     client.value = '';
     mac.value = '';
