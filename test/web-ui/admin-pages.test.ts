@@ -41,7 +41,12 @@ t.test('the admin pages', async (t) => {
     await page.locator('table.codes tbody tr', { hasText: code ?? '' }).waitFor();
     await page.emulateMedia({ media: 'print' });
     t.equal(await page.locator('.side').isVisible(), false, 'printing hides the navigation');
+    // What "Print slip" prints: the slip alone (window.print() itself is a no-op headless).
+    await page.evaluate('document.body.classList.add("printing-slip")');
+    t.ok(await page.locator('.slip').isVisible(), 'the slip prints');
+    t.equal(await page.locator('form.visitor-form').isVisible(), false, 'the rest of the page does not');
     await b.screenshot('13b-visitor-slip-print');
+    await page.evaluate('document.body.classList.remove("printing-slip")');
     await page.emulateMedia({ media: 'screen' });
   });
 

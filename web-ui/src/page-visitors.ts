@@ -10,7 +10,7 @@ import type { PageContext } from './router.js';
 import { actionButton, ask, badge, errorNotice, errorText, field, formValues, loading, pageHead, report, select, table } from './widgets.js';
 
 function slip(code: VisitorCode): HTMLElement {
-  return h('div', { class: 'slip-sheet' }, h('div', { class: 'slip' },
+  return h('div', null, h('div', { class: 'slip' },
     h('div', null, h('strong', null, 'Visitor Wi-Fi')),
     h('p', null, 'Join the school Wi-Fi; a sign-in page opens. Enter this code:'),
     h('div', { class: 'code' }, code.code),
@@ -26,7 +26,8 @@ function slip(code: VisitorCode): HTMLElement {
 
 export async function visitorsPage(ctx: PageContext): Promise<void> {
   const role = ctx.session.user.role;
-  const slipBox = h('div');
+  // Printing a slip prints this box alone (app.css: body.printing-slip).
+  const slipBox = h('div', { class: 'slip-sheet' });
   const codesBox = h('div', null, loading());
   const logBox = h('div', null, loading());
   ctx.main.append(pageHead('Visitors', 'temporary log-in for guests'));
