@@ -36,6 +36,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
   const usersBox = h('div', null, loading());
   const tokensBox = h('div', null, loading());
   const secretBox = h('div');
+  const otherPassword = h('div');
 
   const name = h('input', { name: 'name', required: true, minlength: 2, maxlength: 32, autocomplete: 'off' });
   const role = select('role', ROLES, 'viewer');
@@ -68,6 +69,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
 
   ctx.main.append(
     h('section', { class: 'panel' }, h('h2', null, 'Admin accounts'), userForm, userErr, usersBox),
+    otherPassword,
     h('section', { class: 'panel' }, h('h2', null, 'API tokens'), h('p', { class: 'small muted' }, 'For scripts: send "Authorization: Bearer <token>".'), tokenForm, secretBox, tokensBox));
 
   const loadUsers = async () => {
@@ -80,7 +82,10 @@ export async function usersPage(ctx: PageContext): Promise<void> {
       { head: 'Last sign-in', cell: (u) => ago(u.lastLoginAt), class: 'nowrap' },
       { head: 'State', cell: (u) => (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now() ? badge('bad', `locked until ${dateTime(u.lockedUntil)}`) : u.failedLogins ? badge('warn', `${u.failedLogins} failed sign-ins`) : badge('ok', 'ok')) },
       { head: '', cell: (u) => h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'small', onclick: () => ctx.main.append(passwordForm(u.name, u.name === me.name)) }, 'Set password'),
+        h('button', { type: 'button', class: 'small', onclick: () => {
+          replace(otherPassword, passwordForm(u.name, u.name === me.name));
+          otherPassword.querySelector('input')?.focus();
+        } }, 'Set password'),
         u.name !== me.name ? actionButton('Remove', async () => {
           if (!(await ask({ title: `Remove ${u.name}`, body: h('p', null, 'Their sessions end at once.'), confirm: 'Remove', danger: true }))) return;
           if (report(await api.del<Done>(`/users/${seg(u.name)}`), `${u.name} removed.`)) await loadUsers();
