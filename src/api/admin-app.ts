@@ -46,8 +46,6 @@ export const ADMIN_CSP = {
   upgradeInsecureRequests: null,
 };
 
-const DEVICE_IMPORT_LIMIT = 20 * 1024 * 1024;
-
 export async function buildAdminApp(deps: ApiDeps, opts: AdminAppOptions): Promise<{ app: FastifyInstance; hub: EventHub }> {
   const app = Fastify({
     loggerInstance: deps.ctx.log.child({ stage: 'api' }) as FastifyBaseLogger,
@@ -71,7 +69,7 @@ export async function buildAdminApp(deps: ApiDeps, opts: AdminAppOptions): Promi
     frameguard: { action: 'deny' },
   });
   // The device register as a bare CSV upload (curl --data-binary @devices.csv).
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: DEVICE_IMPORT_LIMIT }, (_req, body, done) => done(null, { csv: body }));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, { csv: body }));
   app.addHook('onRequest', securityHook(deps));
 
   const mount = mounter(app, deps.anonymiser);

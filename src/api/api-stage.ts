@@ -45,7 +45,8 @@ function wanGuard(config: Config): (host: string) => string | undefined {
 
 export function createApiStage(ctx: DaemonContext): Stage {
   const log = ctx.log.child({ stage: 'api' });
-  const admin = new ServerSetHolder();
+  // The admin and block-page listeners, once made (GET /status reports their states).
+  const sets: { admin?: ServerSet; block?: ServerSet } = {};
   let adminApp: FastifyInstance | undefined;
   let blockApp: FastifyInstance | undefined;
   let sweeper: NodeJS.Timeout | undefined;
@@ -61,8 +62,8 @@ export function createApiStage(ctx: DaemonContext): Stage {
       deps = createApiDeps(ctx, {
         version: packageVersion(),
         uiRoot: join(PACKAGE_ROOT, 'web-ui', 'dist'),
-        listeners: () => ({ admin: admin.admin?.states ?? [], blockPage: admin.block?.states ?? [] }),
-        onSetupCode: (code) => log.warn(`setup needed: no admin account exists. Open the admin UI (${adminUrls(config, admin.admin?.states.map((s) => s.address))}) and enter the one-time setup code ${code} to create the technician account`),
+        listeners: () => ({ admin: sets.admin?.states ?? [], blockPage: sets.block?.states ?? [] }),
+        onSetupCode: (code) => log.warn(`setup needed: no admin account exists. Open the admin UI (${adminUrls(config, sets.admin?.states.map((s) => s.address))}) and enter the one-time setup code ${code} to create the technician account`),
       });
       await deps.sessions.sweep();
       sweeper = setInterval(() => void deps?.sessions.sweep().catch((err: Error) => log.warn({ err: err.message }, 'session sweep failed')), SWEEP_EVERY_MS);
@@ -72,40 +73,35 @@ export function createApiStage(ctx: DaemonContext): Stage {
       const guard = wanGuard(config);
       if (!tls.ok) {
         log.error({ err: tls.error }, 'admin TLS unusable: the admin UI is not served');
-        admin.admin = new ServerSet(undefined, 443);
-        admin.admin.states.push(...config.admin.listen.map((address) => ({ address, tls: true, listening: false, error: tls.error })));
+        sets.admin = new ServerSet(undefined, 443);
+        sets.admin.states.push(...config.admin.listen.map((address) => ({ address, tls: true, listening: false, error: tls.error })));
       } else {
-        admin.admin = new ServerSet(tls.tls, tls.tls ? 443 : 80);
-        adminApp = (await buildAdminApp(deps, { https: tls.tls !== undefined, serverFactory: admin.admin.factory })).app;
+        sets.admin = new ServerSet(tls.tls, tls.tls ? 443 : 80);
+        adminApp = (await buildAdminApp(deps, { https: tls.tls !== undefined, serverFactory: sets.admin.factory })).app;
         await adminApp.ready();
-        await admin.admin.listen(config.admin.listen, log, guard);
+        await sets.admin.listen(config.admin.listen, log, guard);
         if (tls.tls) log.info({ source: tls.tls.source, fingerprint: tls.tls.fingerprint, validTo: tls.tls.validTo }, 'admin TLS certificate');
       }
       const blockAddresses = blockPageAddresses(config);
       if (blockAddresses.length > 0) {
-        admin.block = new ServerSet(undefined, 80);
-        blockApp = await buildBlockApp(deps, admin.block.factory);
+        sets.block = new ServerSet(undefined, 80);
+        blockApp = await buildBlockApp(deps, sets.block.factory);
         await blockApp.ready();
-        await admin.block.listen(blockAddresses, log, guard);
+        await sets.block.listen(blockAddresses, log, guard);
       }
       log.info({
-        admin: admin.admin.states.filter((s) => s.listening).map((s) => s.address),
-        blockPage: admin.block?.states.filter((s) => s.listening).map((s) => s.address) ?? [],
+        admin: sets.admin.states.filter((s) => s.listening).map((s) => s.address),
+        blockPage: sets.block?.states.filter((s) => s.listening).map((s) => s.address) ?? [],
         tls: tls.ok && tls.tls !== undefined,
       }, 'admin listening');
       if ((await ctx.core.users.count()) === 0) deps.onSetupCode(deps.setup.issue());
     },
     async stop() {
       clearInterval(sweeper);
-      await Promise.all([admin.admin?.close(), admin.block?.close()]);
+      await Promise.all([sets.admin?.close(), sets.block?.close()]);
       await Promise.all([adminApp?.close(), blockApp?.close()]);
     },
   };
-}
-
-class ServerSetHolder {
-  admin: ServerSet | undefined;
-  block: ServerSet | undefined;
 }
 
 function adminUrls(config: Config, bound: readonly string[] | undefined): string {

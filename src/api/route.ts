@@ -85,6 +85,7 @@ export function mounter(app: FastifyInstance, anonymiser: Anonymiser): Mounter {
       // Only the parts the table names (fastify warns about undefined ones).
       schema: Object.fromEntries(Object.entries({ body: spec.body, querystring: spec.querystring, params: spec.params }).filter(([, v]) => v !== undefined)),
       config: { spec, routeName: name },
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         const call = { body: req.body, query: req.query, params: req.params, auth: req.auth, req, reply } as Call<S>;
         const out = await handler(call);

@@ -8,12 +8,13 @@ import dnsPacket from 'dns-packet';
 import type { Answer, Packet } from 'dns-packet';
 import type { SelfTestLine, SelfTestRun } from './schemas/index.js';
 import type { DaemonContext, DnsService } from '../daemon/index.js';
-import { lookupName } from '../daemon/index.js';
+import { SELF_TEST_CLIENT, lookupName } from '../daemon/index.js';
 import type { Actor } from '../audit/index.js';
 import { sampleDomain } from './self-test-samples.js';
 
-/** A TEST-NET address: no device-scoped override can apply to it, group ones do. */
-const PROBE_CLIENT = '192.0.2.1';
+/** A TEST-NET address: no device-scoped override applies to it (group ones do), and the recorder
+ * keeps its probes out of the query log and incident detection. */
+const PROBE_CLIENT = SELF_TEST_CLIENT;
 const TIMEOUT_MS = 5000;
 const CANARIES: { name: string; qtype: 'A' | 'SVCB'; expected: 'nxdomain' | 'no-records' }[] = [
   { name: 'use-application-dns.net', qtype: 'A', expected: 'nxdomain' },

@@ -8,7 +8,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { AdminConfig } from './config.js';
 import { parseHostPort } from '../schema/index.js';
 import { writeFileAtomic } from '../store/index.js';
@@ -45,6 +44,8 @@ export async function adminTls(admin: AdminConfig, dataDir: string, now = Date.n
   const kept = await readKept(paths, names, now);
   if (kept) return { ok: true, tls: kept };
   try {
+    // Loaded only when a certificate is made (it is heavy, and every CLI verb loads this folder).
+    const { generate } = await import('selfsigned');
     const made = await generate([{ name: 'commonName', value: names.dns[0] }, { name: 'organizationName', value: 'schoolgate appliance' }], {
       keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
       notBeforeDate: new Date(now - 86_400_000), notAfterDate: new Date(now + VALID_DAYS * 86_400_000),

@@ -1,6 +1,6 @@
 export { Daemon, systemClock } from './daemon.js';
 export type { Clock, DaemonContext, Stage, StageFactory, StartResult } from './daemon.js';
-export { LED_NAMES, LED_PATTERNS } from './services.js';
+export { LED_NAMES, LED_PATTERNS, SELF_TEST_CLIENT } from './services.js';
 export type {
   Services, FirewallService, DnsService, DnsCounters, UpstreamHealth, HealthService, LedName, LedPattern, LedStates, FlowRecord, TrafficService,
 } from './services.js';

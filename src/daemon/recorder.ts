@@ -6,6 +6,7 @@ import { parseDuration, parseSize } from '../schema/index.js';
 import { addDays, instantOf, localTime } from '../policy/index.js';
 import type { DaemonContext, Stage } from './daemon.js';
 import type { BypassEvent, QueryEvent } from './events.js';
+import { SELF_TEST_CLIENT } from './services.js';
 import { detectorRules } from './core-services.js';
 import type { CoreServices } from './core-services.js';
 
@@ -17,6 +18,8 @@ export function createRecorder(ctx: DaemonContext, core: CoreServices): Stage {
   const config = () => ctx.state.current.config;
 
   const onQuery = (e: QueryEvent) => {
+    // The self-test's probes are evidence of their own (kept with each run), not pupils' queries.
+    if (e.client === SELF_TEST_CLIENT) return;
     // The identity is cached per client: this is a map read, not a lookup of the tables.
     const who = ctx.identity.identify(e.client);
     const hostname = who.hostname ?? core.devices.hostnameOf(e.mac, e.client);

@@ -38,6 +38,13 @@ export interface DnsCounters {
   upstreams: UpstreamHealth[];
 }
 
+/**
+ * The address the filtering self-test asks from (TEST-NET-1, never a real device): its probes
+ * are answered like any query, but the recorder keeps them out of the query log, the dashboard
+ * figures and incident detection (a probe of a locked category is not a safeguarding incident).
+ */
+export const SELF_TEST_CLIENT = '192.0.2.1';
+
 export interface DnsService {
   counters(): DnsCounters;
   /**

@@ -10,7 +10,7 @@ export class HttpsAgent {
   csrf: string | undefined;
   constructor(readonly base: string, private readonly ca: string) {}
 
-  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Reply> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const h: Record<string, string> = { ...headers };
@@ -18,7 +18,7 @@ export class HttpsAgent {
     if (this.cookies.size > 0) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (this.csrf && method !== 'GET') h['x-csrf-token'] ??= this.csrf;
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers: h, ca: this.ca, timeout: 10_000 }, (res) => {
+      const req = request(url, { method, headers: h, ca: this.ca, timeout: timeoutMs }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
           for (const c of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {

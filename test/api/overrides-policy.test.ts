@@ -119,6 +119,12 @@ t.test('groups, the matrix, schedules and locked categories: applied at once, va
   t.equal((await tess.delete('/api/v1/schedules/after-school')).statusCode, 200);
   const schedules = json<{ usedBy: Record<string, string[]> }>(await tess.get('/api/v1/schedules'));
   t.same(schedules.usedBy, { lunch: ['pupils'] });
+  t.equal((await tess.put('/api/v1/calendar/holidays', [{ from: '2026-12-19', to: '2027-01-04', name: 'christmas' }])).statusCode, 200);
+  t.equal((await tess.put('/api/v1/schedules/lunch', { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '12:15', to: '13:15' }], except: ['holidays'] })).statusCode, 200);
+  t.equal((await tess.delete('/api/v1/calendar/holidays')).statusCode, 409, 'a calendar in use cannot go');
+  t.equal((await tess.put('/api/v1/calendar/bad', [{ from: '2026-13-45', to: '2027-01-04' }])).statusCode, 400);
+  const inHolidays = json<{ decisions: { decision: { action: string } }[] }>(await tess.get('/api/v1/lookup?domain=casino.example&client=10.10.1.5&at=2026-12-21T12:30:00Z'));
+  t.equal(inHolidays.decisions[0].decision.action, 'block', 'lunch is suspended in the holidays');
 
   const conflict = await tess.put('/api/v1/locked', { categories: ['illegal', 'gambling'], reason: 'gambling locked by the governors' });
   t.equal(conflict.statusCode, 400, 'gambling is still allowed at lunch for pupils: the config check refuses the lock');
@@ -127,7 +133,7 @@ t.test('groups, the matrix, schedules and locked categories: applied at once, va
   t.equal((await tess.put('/api/v1/locked', { categories: ['illegal', 'gambling'], reason: 'gambling locked by the governors' })).statusCode, 200);
   t.equal((await tess.post('/api/v1/overrides', { category: 'gambling', group: 'staff', minutes: 5, reason: 'now it is locked too' })).statusCode, 403);
   const changes = (await f.core.audit.list({ action: 'config.change' })).length;
-  t.equal(changes, 7, 'every applied change is in the audit chain');
+  t.equal(changes, 9, 'every applied change is in the audit chain');
 });
 
 t.test('four-eyes: a change is a proposal until a second person with another role approves it', async (t) => {

@@ -93,6 +93,10 @@ t.test('incidents, audit chain, visitors, device register, lists, bandwidth', as
   t.equal(good.statusCode, 200, good.body);
   t.same(json(good), { ok: true, added: 1, changed: 0, removed: 0, devices: 1 });
   t.match(json(await dina.get('/api/v1/devices')).items, [{ mac: 'aa:bb:cc:dd:ee:01', user: 'sam.p', class: '7B' }]);
+  const rows = Array.from({ length: 40_000 }, (_, i) => `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')},pupil${i},pupils`);
+  const big = await tess.post('/api/v1/devices/import', { csv: `mac,user,group\n${rows.join('\n')}\n`, from: 'whole-school.csv' });
+  t.equal(big.statusCode, 200, `a whole school's register (${Math.round((rows.join('').length) / 1024)} kB) in one upload`);
+  t.match(json(big), { devices: 40_000 });
 
   const lists = json<{ lists: { name: string; categories: { name: string; count: number }[] }[]; index: { domains: number } }>(await viewer.get('/api/v1/lists'));
   t.match(lists.lists.find((l) => l.name === 'adult'), { categories: [{ name: 'adult', count: 2 }] });

@@ -124,6 +124,22 @@ export function registerPolicyRoutes(mount: Mounter, deps: ApiDeps): void {
     return changeConfig(deps, ['schedules', c.params.name], undefined, `remove schedule ${c.params.name}`, actorOf(c), c.query.reason);
   });
 
+  mount('putCalendar', ROUTES.putCalendar, async (c) => {
+    const bad = badName('calendar', c.params.name);
+    if (bad) return bad;
+    return changeConfig(deps, ['calendar', c.params.name], c.body, `calendar ${c.params.name}`, actorOf(c), c.query.reason);
+  });
+
+  mount('deleteCalendar', ROUTES.deleteCalendar, async (c) => {
+    const { config } = current();
+    if (!(c.params.name in config.calendar)) return fail('SG_NOT_FOUND', `no calendar "${c.params.name}"`);
+    const users = Object.entries(config.schedules)
+      .filter(([, s]) => !Array.isArray(s) && [...(s.only ?? []), ...(s.except ?? [])].includes(c.params.name))
+      .map(([name]) => name);
+    if (users.length > 0) return fail('SG_CONFLICT', `calendar "${c.params.name}" is used by schedule ${users.join(', ')}: change those first`);
+    return changeConfig(deps, ['calendar', c.params.name], undefined, `remove calendar ${c.params.name}`, actorOf(c), c.query.reason);
+  });
+
   mount('listProposals', ROUTES.listProposals, async (c) => ({ items: await ctx.core.proposals.list(c.query.status), fourEyes: ctx.core.proposals.enabled }));
 
   mount('approveProposal', ROUTES.approveProposal, async (c) => {

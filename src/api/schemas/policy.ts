@@ -23,6 +23,14 @@ export const ScheduleBody = Type.Union([
   Type.Array(ConfigObject('a weekly window {days, from, to}')),
   ConfigObject('{windows, only?, except?}'),
 ], { description: 'a schedule as in the config' });
+/** A calendar entry's dates, as in the config (`calendar: {name: [{from, to, name?}]}`). */
+export const CalendarBody = Type.Array(Type.Object({
+  from: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, inclusive' }),
+  to: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, inclusive' }),
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+}, { additionalProperties: false }), { maxItems: 200, description: 'date ranges (term, holidays) schedules apply on (`only`) or are suspended on (`except`)' });
+export type CalendarBody = Static<typeof CalendarBody>;
+
 export const ScheduleList = Type.Object({
   schedules: Type.Record(Type.String(), Type.Unknown()),
   calendar: Type.Record(Type.String(), Type.Unknown()),

@@ -15,7 +15,7 @@ import { AuditPage, AuditQuery, AuditVerify } from './audit.js';
 import { LookupAnswer, LookupQuery } from './lookup.js';
 import { AccessRequest, AccessRequestCreate, Created, MyRequest, MyRequestQuery, RequestApprove, RequestList, RequestQuery, SiteReportCreate } from './requests.js';
 import { VisitorCode, VisitorCodeCreate, VisitorCodeList, VisitorsView } from './visitors.js';
-import { CellChange, GroupBody, GroupList, LockedBody, PolicyMatrix, Proposal, ProposalList, ProposalQuery, ReasonQuery, ScheduleBody, ScheduleList } from './policy.js';
+import { CalendarBody, CellChange, GroupBody, GroupList, LockedBody, PolicyMatrix, Proposal, ProposalList, ProposalQuery, ReasonQuery, ScheduleBody, ScheduleList } from './policy.js';
 import { DeviceImport, DeviceImportResult, DeviceList } from './devices.js';
 import { ListsView, ListUpdateQuery, ListUpdateResult } from './lists.js';
 import { BandwidthQuery, BandwidthView, DeviceParams, DeviceUsage } from './bandwidth.js';
@@ -52,6 +52,8 @@ export interface RouteSpec {
   readonly root?: boolean;
   /** the answer is about the caller (their own session): not anonymised for a viewer */
   readonly ownData?: boolean;
+  /** bytes a request body may have (default 1 MiB) */
+  readonly bodyLimit?: number;
 }
 
 const ALL: readonly Role[] = ['technician', 'safeguarding', 'viewer'];
@@ -118,13 +120,15 @@ export const ROUTES = {
   listSchedules: { method: 'GET', url: '/schedules', access: ALL, summary: 'schedules, the calendar, which groups use each', response: ScheduleList },
   putSchedule: { method: 'PUT', url: '/schedules/:name', access: TECH, summary: 'create or replace a schedule; 202 in four-eyes mode', params: NameParams, querystring: ReasonQuery, body: ScheduleBody, response: Applied },
   deleteSchedule: { method: 'DELETE', url: '/schedules/:name', access: TECH, summary: 'remove an unused schedule; 202 in four-eyes mode', params: NameParams, querystring: ReasonQuery, response: Applied },
+  putCalendar: { method: 'PUT', url: '/calendar/:name', access: TECH, summary: 'create or replace a calendar (term dates, holidays); 202 in four-eyes mode', params: NameParams, querystring: ReasonQuery, body: CalendarBody, response: Applied },
+  deleteCalendar: { method: 'DELETE', url: '/calendar/:name', access: TECH, summary: 'remove a calendar no schedule uses; 202 in four-eyes mode', params: NameParams, querystring: ReasonQuery, response: Applied },
   listProposals: { method: 'GET', url: '/proposals', access: ALL, summary: 'four-eyes proposals, newest first', querystring: ProposalQuery, response: ProposalList },
   approveProposal: { method: 'POST', url: '/proposals/:id/approve', access: STAFF, summary: 'a second person (other user, other role) approves: the change applies', params: IdParams, body: ReasonBody, response: Proposal },
   rejectProposal: { method: 'POST', url: '/proposals/:id/reject', access: STAFF, summary: 'a second person rejects: nothing changes', params: IdParams, body: ReasonBody, response: Proposal },
 
   // ---- devices, lists, bandwidth ----
   listDevices: { method: 'GET', url: '/devices', access: STAFF, summary: 'the device register', response: DeviceList },
-  importDevices: { method: 'POST', url: '/devices/import', access: TECH, summary: 'replace the register from CSV (all or nothing; bad lines named)', body: DeviceImport, response: DeviceImportResult },
+  importDevices: { method: 'POST', url: '/devices/import', access: TECH, bodyLimit: 20 * 1024 * 1024, summary: 'replace the register from CSV (all or nothing; bad lines named)', body: DeviceImport, response: DeviceImportResult },
   listLists: { method: 'GET', url: '/lists', access: ALL, summary: 'list sources, sizes, last update', response: ListsView },
   updateLists: { method: 'POST', url: '/lists/update', access: TECH, summary: 'fetch and compile now (202; ?wait=true answers when done)', querystring: ListUpdateQuery, response: ListUpdateResult, status: 202 },
   bandwidth: { method: 'GET', url: '/bandwidth', access: ALL, summary: 'caps per group and usage per device (gateway mode)', querystring: BandwidthQuery, response: BandwidthView },
