@@ -172,19 +172,28 @@ export function addressBytes(ip: string): Uint8Array {
   return out;
 }
 
+const soaMemo = new Map<number, Uint8Array>();
+
 /** A synthetic SOA for negative answers we make (RFC 2308 §3: its MINIMUM caps negative caching). */
 export function soaRecord(ttl: number, owner?: Uint8Array): SimpleRecord {
-  const mname = encodeName('schoolgate.invalid');
-  const rname = encodeName('hostmaster.schoolgate.invalid');
-  const rdata = new Uint8Array(mname.length + rname.length + 20);
-  rdata.set(mname, 0);
-  rdata.set(rname, mname.length);
-  const view = new DataView(rdata.buffer);
-  const at = mname.length + rname.length;
-  view.setUint32(at, 1);
-  view.setUint32(at + 4, 3600);
-  view.setUint32(at + 8, 600);
-  view.setUint32(at + 12, 86400);
-  view.setUint32(at + 16, Math.max(0, Math.floor(ttl)));
-  return { type: TYPE.SOA, ttl, rdata, owner };
+  const t = Math.max(0, Math.floor(ttl));
+  let rdata = soaMemo.get(t);
+  if (rdata === undefined) {
+    const mname = encodeName('schoolgate.invalid');
+    const rname = encodeName('hostmaster.schoolgate.invalid');
+    rdata = new Uint8Array(mname.length + rname.length + 20);
+    rdata.set(mname, 0);
+    rdata.set(rname, mname.length);
+    const view = new DataView(rdata.buffer);
+    const at = mname.length + rname.length;
+    view.setUint32(at, 1);
+    view.setUint32(at + 4, 3600);
+    view.setUint32(at + 8, 600);
+    view.setUint32(at + 12, 86400);
+    view.setUint32(at + 16, t);
+    // Block TTLs are few (blocking.ttl, window caps): a small memo; cleared if it ever grows.
+    if (soaMemo.size > 1024) soaMemo.clear();
+    soaMemo.set(t, rdata);
+  }
+  return { type: TYPE.SOA, ttl: t, rdata, owner };
 }

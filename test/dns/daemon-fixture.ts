@@ -30,6 +30,8 @@ export async function startDnsDaemon(o: FixtureOptions): Promise<DnsDaemon> {
   const tmp = tempDir('sg-dns-');
   const lists = { adult: ['blocked.test'], games: ['games.test'], doh: ['doh.test'], illegal: ['illegal.test'] };
   for (const [cat, names] of Object.entries(lists)) writeFileSync(join(tmp.dir, `${cat}.txt`), `${names.join('\n')}\n`);
+  // A dnsmasq lease: the device directory knows 10.10.9.9 as laptop-7 (local PTR answers).
+  writeFileSync(join(tmp.dir, 'leases'), '1999999999 aa:bb:cc:dd:ee:07 10.10.9.9 laptop-7 *\n');
   const port = await freePort();
   const yaml = `mode: dns-only
 dataDir: ${join(tmp.dir, 'data')}
@@ -48,7 +50,7 @@ groups:
   - { name: moderate, match: { subnets: ["${CLIENTS.moderate}/32"] }, block: [adult], safeSearch: moderate }
   - { name: staff, match: { subnets: ["${CLIENTS.staff}/32"] }, block: [] }
   - { name: guests, default: true, block: [adult] }
-identity: { neighbours: false }
+identity: { neighbours: false, leases: ${join(tmp.dir, 'leases')} }
 admin: { listen: ["127.0.0.1:0"], tls: "off" }
 `;
   const configFile = join(tmp.dir, 'schoolgate.yaml');

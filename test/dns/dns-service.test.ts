@@ -47,3 +47,30 @@ groups:
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   t.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });
+
+t.test('a device that must sign in gets the portal for every name (canaries still hold)', async (t) => {
+  const f = await coreFixture(t, `
+timezone: Europe/London
+dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"], blocking: { answer: blockpage, address: 10.10.0.1 } }
+portal: { groups: [guests] }
+groups:
+  - { name: staff, match: { subnets: ["10.10.2.0/24"] } }
+  - { name: guests, default: true }
+`);
+  const ctx = {
+    loaded: { config: f.state.current.config, file: '<test>', baseDir: '/', text: '' }, log: silentLogger(), clock: { now: () => f.clock.now },
+    store: f.store, state: f.state, events: f.events, identity: new IdentityService(() => f.state.current), metrics: new MetricsRegistry(), core: f.core, services: {},
+  } as unknown as DaemonContext;
+  const stage = createDnsStage(ctx);
+  await stage.start();
+  t.teardown(() => stage.stop());
+  const ask = async (name: string, ip: string, type = 'A') => decodeAnswer(Buffer.from(await stage.answer(encodeQuery(name, { edns: 1232, type }), { ip })));
+  const a = await ask('www.example.org', '10.10.3.7');
+  t.same(a.records.map((r) => [r.data, r.ttl]), [['10.10.0.1', 0]], 'the portal address, TTL 0');
+  t.equal(a.ede?.code, 17);
+  t.match(a.ede?.text, /not signed in/);
+  t.equal((await ask('captive.apple.com', '10.10.3.7')).records[0]?.data, '10.10.0.1', 'OS probe names too: the HTTP side redirects them');
+  t.equal((await ask('www.example.org', '10.10.3.7', 'AAAA')).records.length, 0, 'no AAAA: the portal is IPv4');
+  t.equal((await ask('use-application-dns.net', '10.10.3.7')).rcode, 'NXDOMAIN', 'the DoH canary holds for portal devices');
+  t.equal((await ask('www.example.org', '10.10.2.5')).rcode, 'SERVFAIL', 'staff are not sent to the portal (forwarded; no upstream here)');
+});

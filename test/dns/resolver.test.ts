@@ -103,6 +103,8 @@ t.test('canaries, exactly as DESIGN.md says, for every group', async (t) => {
 });
 
 t.test('PTR for private ranges: answered here, never forwarded', async (t) => {
+  const known = await ask('9.9.10.10.in-addr.arpa', CLIENTS.pupil, { type: 'PTR' });
+  t.same(known.records.map((r) => [r.type, r.data]), [['PTR', 'laptop-7']], 'a hostname the device directory knows (DHCP lease)');
   t.equal((await ask('5.1.168.192.in-addr.arpa', CLIENTS.pupil, { type: 'PTR' })).rcode, 'NXDOMAIN');
   t.equal((await ask('1.0.0.10.in-addr.arpa', CLIENTS.pupil, { type: 'PTR' })).rcode, 'NXDOMAIN');
   t.equal((await ask('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa', CLIENTS.pupil, { type: 'PTR' })).rcode, 'NXDOMAIN');
