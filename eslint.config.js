@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // The admin UI builds DOM from text nodes only: data never becomes markup (XSS).
+    files: ['web-ui/src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        ...['innerHTML', 'outerHTML'].map((property) => ({ property, message: 'build DOM with h()/textContent (web-ui/src/dom.ts)' })),
+        { property: 'insertAdjacentHTML', message: 'build DOM with h()/textContent (web-ui/src/dom.ts)' },
+        { object: 'document', property: 'write', message: 'build DOM with h()/textContent (web-ui/src/dom.ts)' }],
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='createContextualFragment']", message: 'no HTML parsing of data' }],
+    },
+  },
+  {
     // a relative path naming a stage folder comes from outside it; inside, imports are ./x.js
     files: ['src/**/*.ts'],
     rules: {
