@@ -4,9 +4,10 @@
 // "filtering off" show on the filter LED. ctx.services.health.leds() (what GET /status reports),
 // the leds:changed events and the file always agree.
 //
-// The DNS stage is not in the daemon yet, so the blocked query is the event it will emit; the
-// incident, the override and the approval go through the real services (the API calls the same).
+// The blocked query is emitted as the DNS stage emits it (test/health/incident-lab.test.ts asks
+// it for real); the incident, the override and the approval go through the real services.
 import t from 'tap';
+import { isDeepStrictEqual } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -62,7 +63,8 @@ leds: { backend: file, path: ${ledsFile}, selfTest: false }
     const ok = await until(() => {
       try {
         const f = file();
-        return Object.entries(what).every(([led, p]) => f[led as keyof LedStates].pattern === p && health.leds()[led as keyof LedStates].pattern === p);
+        // The file is written after leds() changes (atomically, with an fsync): wait until it caught up.
+        return isDeepStrictEqual(f, health.leds()) && Object.entries(what).every(([led, p]) => f[led as keyof LedStates].pattern === p);
       } catch {
         return false;
       }

@@ -35,7 +35,8 @@ t.test('keep-alive: the daemon re-arms the power LED\'s finite pattern; killed, 
   t.ok(await until(() => power('trigger') === 'pattern' && power('pattern') === '1 1000 1 0 0 1000 0 0', 10_000), 'power: finite slow-blink pattern');
   t.equal(power('repeat'), '5');
   t.equal(attr(sys, 'class', 'leds', 'schoolgate-filter', 'brightness'), '1', 'filter on');
-  t.equal(attr(sys, 'class', 'leds', 'schoolgate-wan', 'trigger'), 'timer', 'wan: the kernel blinks it');
+  // The upstream refuses: once the probes' hysteresis has passed, the WAN LED blinks (by the kernel).
+  t.ok(await until(() => attr(sys, 'class', 'leds', 'schoolgate-wan', 'trigger') === 'timer', 10_000, 50), 'wan: the kernel blinks it');
 
   const repeat = join(sys, 'class', 'leds', 'schoolgate-power', 'repeat');
   writeFileSync(repeat, 'spent');
