@@ -88,11 +88,15 @@ fi
 STAGE=
 if [ -n "$BUNDLE" ]; then
   [ -f "$BUNDLE" ] || die "--bundle $BUNDLE: no such file"
-  tar -xzf "$BUNDLE" -C "$WORK" || die "--bundle $BUNDLE: not a bundle (tar.gz)"
-  STAGE=$WORK/schoolgate
-  if [ ! -f "$STAGE/BUNDLE" ] || [ ! -f "$STAGE/dist/cli.js" ]; then die "--bundle $BUNDLE: no schoolgate/BUNDLE in it"; fi
   BUNDLE_SHA=$(sha256sum "$BUNDLE" | cut -d' ' -f1)
   export BUNDLE_SHA
+  if [ -f "$(R $OPT/.bundle-sha256)" ] && [ "$(cat "$(R $OPT/.bundle-sha256)")" = "$BUNDLE_SHA" ]; then
+    STAGE=$(R $OPT) # this very bundle is installed: read it there instead of unpacking it again
+  else
+    tar -xzf "$BUNDLE" -C "$WORK" || die "--bundle $BUNDLE: not a bundle (tar.gz)"
+    STAGE=$WORK/schoolgate
+  fi
+  if [ ! -f "$STAGE/BUNDLE" ] || [ ! -f "$STAGE/dist/cli.js" ]; then die "--bundle $BUNDLE: no schoolgate/BUNDLE in it"; fi
   arch=$(dpkg-query --admindir="$(R /var/lib/dpkg)" -W -f='${Architecture}' dpkg 2>/dev/null || true)
   # Node's names for architectures, in Debian's words.
   case $(bundle_field arch) in x64) bundle_arch=amd64 ;; arm) bundle_arch=armhf ;; *) bundle_arch=$(bundle_field arch) ;; esac
