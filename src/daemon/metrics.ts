@@ -1,9 +1,11 @@
 // A small Prometheus registry. Stages keep plain numbers on their hot paths and register a
 // collector that reads them when /metrics is scraped.
 
-export type MetricType = 'counter' | 'gauge';
+export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 export interface Sample {
+  /** histograms: `_bucket`, `_sum` or `_count` after the family name */
+  suffix?: string;
   labels?: Record<string, string>;
   value: number;
 }
@@ -40,7 +42,7 @@ export class MetricsRegistry {
     for (const f of [...this.families.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       out.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
       out.push(`# TYPE ${f.name} ${f.type}`);
-      for (const s of f.collect()) out.push(`${f.name}${labelText(s.labels)} ${formatValue(s.value)}`);
+      for (const s of f.collect()) out.push(`${f.name}${s.suffix ?? ''}${labelText(s.labels)} ${formatValue(s.value)}`);
     }
     return `${out.join('\n')}\n`;
   }

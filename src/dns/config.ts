@@ -13,6 +13,7 @@ export const DnsSchema = Type.Object({
   listen: restart(Type.Array(HostPort(), { minItems: 1, default: ['127.0.0.1:5353'], description: 'UDP and TCP listen addresses (port defaults to 53)' })),
   upstreams: Type.Array(HostPort(), { minItems: 1, default: ['9.9.9.9:53'], description: 'Upstream resolvers, tried in health order' }),
   timeout: Duration({ default: '2s', description: 'Per-attempt upstream timeout before failing over' }),
+  udpSize: Type.Integer({ default: 1232, minimum: 512, maximum: 4096, description: 'Largest UDP answer (EDNS0, RFC 6891): a client\'s advertised size is honoured up to this; larger answers go out truncated (TC) and the client retries over TCP. 1232 avoids IP fragmentation (DNS flag day 2020)' }),
   blocking: BlockingSchema,
   cache: Type.Object({
     size: Size({ default: '16MB', description: 'Memory for cached answers' }),
@@ -27,7 +28,9 @@ export const DnsSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   tcp: Type.Object({
     maxConnections: Type.Integer({ default: 256, minimum: 1 }),
-    idleTimeout: Duration({ default: '10s' }),
+    idleTimeout: Duration({ default: '10s', description: 'A connection with no complete query for this long is closed (slow clients included)' }),
+    maxQuerySize: Type.Integer({ default: 4096, minimum: 512, maximum: 65535, description: 'A TCP query longer than this closes the connection' }),
+    maxPipelined: Type.Integer({ default: 32, minimum: 1, maximum: 1024, description: 'Queries in flight per TCP connection; reading pauses beyond this (RFC 7766 pipelining)' }),
   }, { additionalProperties: false, default: {} }),
   localPtr: Type.Boolean({ default: true, description: 'Answer PTR for private ranges locally (never forwarded upstream)' }),
 }, { additionalProperties: false, default: {} });

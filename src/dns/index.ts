@@ -1,1 +1,17 @@
 export * from './config.js';
+export { createDnsStage } from './dns-stage.js';
+export type { DnsStage } from './dns-stage.js';
+export { Resolver } from './resolver.js';
+export type { ResolverCounters } from './resolver.js';
+export { PARSE, TYPE, RCODE, FLAG, parseQuery, newParsedQuery, questionName, typeName, rcodeName } from './wire.js';
+export type { ParsedQuery } from './wire.js';
+export { scanResponse, readName } from './response-scan.js';
+export { AnswerCache, cacheKey, newEntry, entryBody, ENTRY_OVERHEAD } from './answer-cache.js';
+export { RateLimiter, RATE } from './rate-limiter.js';
+export { classifyPtr } from './local-ptr.js';
+export { safeSearchTarget, compileSafeSearch, SAFE_SEARCH } from './safe-search.js';
+export { ttlCap } from './dns-query.js';
+export { LatencyHistogram, BUCKETS_MS } from './latency-histogram.js';
+export { UpstreamPool } from './upstream-pool.js';
+export { upstreamQuery, matchesQuery } from './forwarder.js';
+export { replyFromCache } from './cached-reply.js';

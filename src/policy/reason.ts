@@ -14,6 +14,7 @@ export const REASONS = {
   sni: 'the TLS server name or HTTP host of a connection is blocked',
   portal: 'this device has not signed in yet',
   'rate-limit': 'this device sent too many queries',
+  local: 'answered by schoolgate itself (a private address: never asked upstream, RFC 6303)',
 } as const;
 
 export type Reason = keyof typeof REASONS;

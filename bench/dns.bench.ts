@@ -1,0 +1,109 @@
+// Issue 4's figures: DNS throughput and latency of schoolgate against unbound (1M local-zones)
+// and dnsmasq (1M address= lines), the same generated 1M list, the same upstream stub (unbound
+// answering every *.example), the same 200k-query mix (30 % blocked), dnsperf -c 10, one after
+// the other in one run; RSS of each. Then the latency schoolgate adds to cached answers at
+// 5k queries/s (a paced client, schoolgate vs the stub itself).
+// Needs: dnsperf, unbound, dnsmasq (Debian packages). dnsperf is the bench's alone (not CI's):
+// installed here with apt-get when it is missing and we are root.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mb, peakRssOf, rssOf, writeSection } from './harness.js';
+import { dnsperf, paced } from './dns-load.js';
+import type { LoadResult } from './dns-load.js';
+import { answers, startDnsmasqPeer, startSchoolgate, startStub, startUnboundPeer } from './dns-peers.js';
+import type { Server } from './dns-peers.js';
+import { queryMix, ut1Folder } from './synthetic-lists.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = join(tmpdir(), 'sg-bench-dns');
+const SIZE = Number(process.env.SG_BENCH_DNS_SIZE ?? 1_000_000);
+const SECONDS = Number(process.env.SG_BENCH_DNS_SECONDS ?? 15);
+const PEERS = (process.env.SG_BENCH_DNS_PEERS ?? 'schoolgate,unbound,dnsmasq').split(',');
+
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+if (!has('dnsperf') && process.getuid?.() === 0) {
+  process.stdout.write('  installing dnsperf (apt-get)\n');
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'dnsperf'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+for (const tool of ['dnsperf', 'unbound', 'dnsmasq']) {
+  if (!has(tool)) {
+    process.stderr.write(`bench dns: ${tool} is missing (apt-get install dnsperf unbound dnsmasq-base)\n`);
+    process.exit(1);
+  }
+}
+
+interface Row { peer: string; cold: LoadResult; warm: LoadResult; rss: number; peakRss: number }
+
+mkdirSync(work, { recursive: true });
+const { path: ut1, listed } = await ut1Folder(work, SIZE);
+const mix = queryMix(listed, 200_000, 0.3);
+const mixFile = join(work, 'mix.txt');
+writeFileSync(mixFile, `${mix.map((n) => `${n} A`).join('\n')}\n`);
+// The warm phase loops over a working set every server's default cache holds (20k queries,
+// ~14k distinct allowed names); the whole 200k mix would measure evictions, not the cache.
+const warmFile = join(work, 'mix-warm.txt');
+writeFileSync(warmFile, `${mix.slice(0, 20_000).map((n) => `${n} A`).join('\n')}\n`);
+const allowed = mix.filter((n) => n.endsWith('.example')).slice(0, 2000);
+
+const stub = await startStub(join(work, 'stub'));
+const rows: Row[] = [];
+let cached: { schoolgate: LoadResult; stub: LoadResult } | undefined;
+try {
+  for (const peer of PEERS) {
+    process.stdout.write(`  ${peer}: starting\n`);
+    let s: Server;
+    if (peer === 'schoolgate') s = await startSchoolgate(join(work, 'schoolgate'), ut1, stub.port, join(root, 'dist', 'cli.js'));
+    else if (peer === 'unbound') s = await startUnboundPeer(join(work, 'unbound'), ut1, stub.port);
+    else s = await startDnsmasqPeer(join(work, 'dnsmasq'), ut1, stub.port);
+    try {
+      // Cold: one pass of the 200k mix, every allowed name a cache miss forwarded to the stub.
+      // Warm: the first 20k queries of the mix (already asked once) looped for SECONDS, answered
+      // from each server's cache and block list.
+      const cold = await dnsperf(s.port, mixFile, { passes: 1 });
+      await dnsperf(s.port, warmFile, { passes: 1 });
+      const warm = await dnsperf(s.port, warmFile, { seconds: SECONDS });
+      rows.push({ peer, cold, warm, rss: rssOf(s.pid), peakRss: peakRssOf(s.pid) });
+      process.stdout.write(`  ${peer}: cold ${Math.round(cold.qps)} qps, warm ${Math.round(warm.qps)} qps, RSS ${mb(rssOf(s.pid))}\n`);
+      if (peer === 'schoolgate') {
+        for (const n of allowed) await answers(s.port, n);
+        cached = { schoolgate: await paced(s.port, allowed, 5000, 10), stub: await paced(stub.port, allowed, 5000, 10) };
+      }
+    } finally {
+      await s.stop();
+    }
+  }
+} finally {
+  await stub.stop();
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
+const unbound = rows.find((r) => r.peer === 'unbound');
+const sg = rows.find((r) => r.peer === 'schoolgate');
+const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
+const table = rows.map((r) => `| ${r.peer} | ${Math.round(r.cold.qps)} | ${Math.round(r.warm.qps)} | ${ms(r.warm.avgMs)} | ${ms(r.warm.p99Ms)} | ${ms(r.cold.p99Ms)} | ${r.warm.lost + r.cold.lost} | ${mb(r.rss)} | ${mb(r.peakRss)} |`);
+const md = `## DNS: throughput, latency, memory against unbound and dnsmasq (issue 4)
+
+Run ${new Date().toISOString()} with \`npm run bench -- dns\` (bench/dns.bench.ts). ${SIZE / 1e6}M synthetic UT1-shaped names
+(bench/synthetic-lists.ts) as schoolgate's list, as unbound \`local-zone: static\` lines and as dnsmasq \`address=/…/\`
+lines; all three forward everything else to the same stub (unbound answering every \`*.example\`). The same 200k-query
+mix (30 % listed names, half as subdomains; 70 % unlisted \`*.example\`), dnsperf 2.10 \`-c 10 -q 100\`: **cold** is one pass
+(every allowed name a cache miss), **warm** its first 20k queries (asked once more just before; a working set every server's
+default cache holds) looped for ${SECONDS} s. p99 from dnsperf's per-query latencies (\`-v\`).
+RSS after the runs, and the peak. schoolgate runs as \`npm start\` does, with its defaults except \`blocking.answer: nxdomain\`
+(as the peers) and \`rateLimit.qps: 0\` (dnsperf is one client); unbound with its defaults (one thread).
+
+| server | cold qps | warm qps | warm avg | warm p99 | cold p99 | lost | RSS | peak RSS |
+|---|---|---|---|---|---|---|---|---|
+${table.join('\n')}
+
+schoolgate / unbound: warm ${ratio(sg?.warm.qps, unbound?.warm.qps)}, cold ${ratio(sg?.cold.qps, unbound?.cold.qps)}; RSS ${ratio(sg?.rss, unbound?.rss)}.
+
+Cached answers at 5k queries/s (paced client, 10 s, 2000 allowed names already cached; the stub answering the same names
+itself is the baseline): ${cached ? `schoolgate p50 ${ms(cached.schoolgate.p50Ms)}, p99 ${ms(cached.schoolgate.p99Ms)}; stub p50 ${ms(cached.stub.p50Ms)}, p99 ${ms(cached.stub.p99Ms)}; **added p99 ${ms(cached.schoolgate.p99Ms - cached.stub.p99Ms)}** (lost ${cached.schoolgate.lost} / ${cached.stub.lost})` : 'not measured'}.
+
+Targets: warm qps ≥ 1.0× unbound; RSS ≤ ¼ of unbound's; added p99 of cached answers ≤ 1 ms at 5k qps.
+`;
+writeSection('dns', md, { size: SIZE, seconds: SECONDS, rows, cached });
+process.stdout.write(md);
