@@ -69,6 +69,8 @@ ROOT=$(cd "$ROOT" 2>/dev/null && pwd) || die "--root: no such folder"
 [ -f "$(R /etc/debian_version)" ] || die "$ROOT is not a Debian system (no /etc/debian_version)"
 if [ "$DRY_RUN" = 0 ] && [ "$(id -u)" != 0 ]; then die "run as root (sudo), or with --dry-run"; fi
 
+[ "$DRY_RUN" = 1 ] && echo "install.sh: dry run on $ROOT: nothing is changed"
+
 WORK=$(mktemp -d)
 CLEANUP=("rm -rf $WORK")
 cleanup() { local i; for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[$i]}" || true; done; }
@@ -77,11 +79,10 @@ trap cleanup EXIT
 # The bundle, unpacked to compare with what is installed (and to install from).
 if [ -z "$BUNDLE" ]; then
   [ -f "$HERE/../package.json" ] || die "no --bundle given and $HERE is not in a schoolgate checkout"
+  ensure_build_tools
   if [ "$DRY_RUN" = 1 ]; then
     change "build a release bundle from the checkout $(cd "$HERE/.." && pwd) (npm ci, build, prune)"
-    BUNDLE=
   else
-    for p in npm build-essential python3; do pkg_installed "$p" || die "building from source needs $p: apt-get install npm build-essential python3 (or pass --bundle)"; done
     BUNDLE=$("$HERE/make-bundle.sh" --out "$WORK" | tail -1)
   fi
 fi
@@ -119,12 +120,11 @@ esac
 [ "$DHCP" = 1 ] || CONFIG_SETS+=(--set "identity.leases=null")
 config_summary() { echo "mode $MODE, WAN $WAN, LAN $lan_list, DNS on $dns_listen, LEDs $LEDS"; }
 
-[ "$DRY_RUN" = 1 ] && echo "install.sh: dry run on $ROOT: nothing is changed"
 step_packages
 step_user
 [ -n "$BUNDLE" ] && step_bundle
 step_cli_wrapper
-[ -n "$BUNDLE" ] && step_units
+[ -f "$STAGE/systemd/schoolgate.service" ] && step_units
 if [ "$MODE" = gateway ]; then
   step_sysctl
   step_network
@@ -147,6 +147,6 @@ if [ "$DRY_RUN" = 0 ] && [ "$ROOT" = / ] && [ "$CHANGES" -gt 0 ] && [ -d /run/sy
 fi
 
 if [ "$CHANGES" -eq 0 ]; then echo "install.sh: nothing to change"
-elif [ "$DRY_RUN" = 1 ]; then echo "install.sh: $CHANGES changes (dry run: none made)"
-else echo "install.sh: $CHANGES changes made"
+elif [ "$DRY_RUN" = 1 ]; then echo "install.sh: $CHANGES change(s) (dry run: none made)"
+else echo "install.sh: $CHANGES change(s) made"
 fi

@@ -47,14 +47,32 @@ step_packages() {
     fi
   fi
   # Debian 13's nodejs is Node 20; the bundle's native addons need the ABI they were built for.
-  if [ "$DRY_RUN" = 0 ] || pkg_installed nodejs; then
-    [ "$DRY_RUN" = 1 ] && [ "$ROOT" != / ] && return 0
-    local abi major
-    abi=$(in_root node -p 'process.versions.modules') || die "node does not run on the target"
-    major=$(in_root node -p 'process.versions.node.split(".")[0]')
-    [ "$major" -ge 20 ] || die "Node $major on the target; schoolgate needs Node 20 or later"
-    [ "$abi" = "$(bundle_field modules)" ] || die "the bundle was built for Node module ABI $(bundle_field modules), the target's Node has $abi: build the bundle with the same Node major"
+  # (A dry run into another root has nothing it could run there yet.)
+  if [ "$DRY_RUN" = 1 ] && { [ "$ROOT" != / ] || ! pkg_installed nodejs; }; then return 0; fi
+  local abi major
+  abi=$(in_root node -p 'process.versions.modules') || die "node does not run on the target"
+  major=$(in_root node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node $major on the target; schoolgate needs Node 20 or later"
+  if [ -f "$STAGE/BUNDLE" ] && [ "$abi" != "$(bundle_field modules)" ]; then
+    die "the bundle was built for Node module ABI $(bundle_field modules), the target's Node has $abi: build the bundle with the same Node major"
   fi
+}
+
+# Building the bundle from a checkout happens on this machine: Node, npm and a compiler for the
+# native addons (raw-socket, epoll) have to be here.
+ensure_build_tools() {
+  local missing=() tool
+  # command → Debian package (a NodeSource nodejs brings its own npm: commands, not packages)
+  for tool in node:nodejs npm:npm make:build-essential g++:build-essential python3:python3; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  change "install build tools on this machine: ${missing[*]} (to build the bundle from the checkout)"
+  [ "$DRY_RUN" = 1 ] && return 0
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$WORK/apt-build.log" 2>&1 \
+    || { tail -20 "$WORK/apt-build.log" >&2; die "apt-get install of the build tools failed"; }
 }
 
 step_user() {

@@ -64,7 +64,7 @@ t.test('--dry-run on a fresh root lists every change and makes none', async (t) 
     ['config', /^write \/var\/lib\/schoolgate\/config\/schoolgate\.yaml \(new/],
   ];
   for (const [name, re] of want) t.ok(dryLines.some((l) => re.test(l)), `lists ${name}`);
-  t.match(r.stdout, new RegExp(`${dryLines.length} changes \\(dry run: none made\\)`));
+  t.match(r.stdout, new RegExp(`${dryLines.length} change\\(s\\) \\(dry run: none made\\)`));
   t.same(diff(before, snapshot(root)), { added: [], changed: [], removed: [] }, 'nothing in the root changed');
 });
 
