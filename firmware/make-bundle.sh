@@ -39,8 +39,14 @@ trap 'rm -rf "$work"' EXIT
 stage="$work/schoolgate"
 mkdir -p "$stage"
 cp -a package.json package-lock.json README.md dist firmware systemd "$stage/"
-cp -a node_modules "$stage/"
-# Drop dev dependencies (TypeScript, eslint, tap, esbuild, Playwright…): offline, from the lock file.
+# Production dependencies only (not TypeScript, eslint, tap, esbuild, Playwright…): the top-level
+# packages `npm ls` names (nested ones come with their parents), then npm prune for the rest.
+mkdir -p "$stage/node_modules"
+npm ls --omit=dev --all --parseable 2>/dev/null | sed -n "s|^$repo/||p" \
+  | grep -E '^node_modules/(@[^/]+/)?[^/]+$' | sort -u | while read -r dep; do
+    mkdir -p "$stage/$(dirname "$dep")"
+    cp -a "$dep" "$stage/$dep"
+  done
 (cd "$stage" && npm prune --omit=dev --no-audit --no-fund >/dev/null)
 rm -rf "$stage/node_modules/.cache"
 find "$stage/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete

@@ -24,8 +24,8 @@ export interface ListUpdater extends Stage {
 /**
  * URL lists whose copy is older than their `update` interval plus a jitter: `spread` (0–1, drawn
  * once per daemon start) times a tenth of the interval, at most an hour. Twenty schools whose
- * appliances came back from the same power cut do not all fetch from the mirror at once, and
- * each one's daily update still lands at a steady time of day.
+ * appliances came back from the same power cut do not all fetch from the mirror at once; since
+ * each fetch restarts the interval, their update times drift apart further day by day.
  */
 export function dueLists(lists: readonly ListSource[], reports: readonly { name: string; fetchedAt?: string }[], now: number, spread: number): string[] {
   const fetched = new Map(reports.map((r) => [r.name, Date.parse(r.fetchedAt ?? '')]));

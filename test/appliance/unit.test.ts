@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { REPO, tempDir } from '../helpers/daemon.js';
 import { UNIT_PATH, allowedSyscalls, readUnit, setprivArgs, tracedSyscalls } from './unit-file.js';
 import { DIST_CLI, ensureBuilt } from './build.js';
+import { startNotifyReceiver } from '../systemd/peers.js';
 
 const unit = readUnit();
 
@@ -171,12 +172,19 @@ groups:
 admin: { listen: ["127.0.0.1:8080"], tls: "off" }
 `);
   const dTrace = join(dir.dir, 'trace-daemon');
-  const daemon = spawn('ip', ['netns', 'exec', NS, ...asUnit(['strace', '-f', '-qq', '-o', dTrace, process.execPath, DIST_CLI, 'run', '--config', cfg])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Under a notify socket with a watchdog, so systemd-notify and the DNS self-query are traced too.
+  const rx = await startNotifyReceiver(dir.dir);
+  t.teardown(() => rx.close());
+  chmodSync(rx.path, 0o777);
+  const env = ['env', `NOTIFY_SOCKET=${rx.path}`, 'WATCHDOG_USEC=1000000'];
+  const daemon = spawn('ip', ['netns', 'exec', NS, ...asUnit(['strace', '-f', '-qq', '-o', dTrace, ...env, process.execPath, DIST_CLI, 'run', '--config', cfg])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   daemon.stdout.setEncoding('utf8').on('data', (s: string) => (log += s));
   const closed = new Promise((resolve) => daemon.once('close', resolve));
   for (let i = 0; i < 600 && !/"msg":"ready"/.test(log) && daemon.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
   t.match(log, /"msg":"ready"/, 'the daemon started under the unit\'s privileges');
+  await rx.waitFor('READY', 10_000);
+  await rx.waitFor('WATCHDOG', 10_000).catch(() => t.comment('no WATCHDOG=1 (no DNS stage in this build)'));
   inNs(['dig', '+time=1', '+tries=1', '@127.0.0.1', '-p', '5353', 'example.com']);
   // Signal the daemon itself: strace (its parent here) would only detach on SIGTERM.
   const pid = Number(/"pid":(\d+)/.exec(log)?.[1]);
