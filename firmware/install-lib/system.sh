@@ -190,11 +190,20 @@ step_leds() {
     done
     managed_block "$cfg" "schoolgate LEDs" "$body" "gpio-led overlays: schoolgate-power/wan/filter/alert"
   fi
+  # The daemon cannot load kernel modules (ProtectKernelModules=): the triggers load at boot.
+  put_text /etc/modules-load.d/schoolgate-leds.conf 0644 root:root "LED trigger modules at boot" <<'EOF'
+# schoolgate (firmware/install.sh): the LED triggers the sysfs backend uses (firmware/leds.md).
+ledtrig-timer
+ledtrig-pattern
+ledtrig-oneshot
+ledtrig-heartbeat
+EOF
   # The kernel creates LED attributes root-only; the service user gets them through udev, also
-  # the ones a trigger adds (delay_on/off for "timer", pattern for "pattern": a change uevent).
+  # the ones a trigger adds (delay_on/off, pattern/repeat, shot): setting a trigger sends a
+  # "change" uevent. That happens shortly after the write, not before the next one.
   put_text /etc/udev/rules.d/90-schoolgate-leds.rules 0644 root:root "LED attributes for group $SG_USER" <<EOF
 # schoolgate (firmware/install.sh): the service user drives the schoolgate-* LEDs.
-ACTION=="add|change", SUBSYSTEM=="leds", KERNEL=="schoolgate-*", RUN+="/bin/sh -c 'cd /sys%p && for a in brightness trigger delay_on delay_off pattern repeat; do [ -e \$\$a ] && chgrp $SG_USER \$\$a && chmod g+w \$\$a; done; true'"
+ACTION=="add|change", SUBSYSTEM=="leds", KERNEL=="schoolgate-*", RUN+="/bin/sh -c 'cd /sys%p && for a in brightness trigger delay_on delay_off pattern repeat shot invert; do [ -e \$\$a ] && chgrp $SG_USER \$\$a && chmod g+w \$\$a; done; true'"
 EOF
 }
 

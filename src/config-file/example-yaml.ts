@@ -217,7 +217,7 @@ export async function readExampleValues(file: string): Promise<{ values: Record<
   return { values, examples };
 }
 
-/** Sets `a.b.0.c` to `value` in a plain-object tree (a --set of `schoolgate example-config`). */
+/** Sets `a.b.0.c` to `value` in a plain-object tree (a --set of `schoolgate example-config`); null removes it. */
 export function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node: Record<string, unknown> | unknown[] = root;
@@ -226,7 +226,8 @@ export function setPath(root: Record<string, unknown>, path: string, value: unkn
     if (Array.isArray(node) && !Number.isInteger(k)) throw new Error(`${path}: "${p}" is not a list index`);
     const container = node as Record<string | number, unknown>;
     if (i === parts.length - 1) {
-      container[k] = value;
+      if (value === null) delete container[k];
+      else container[k] = value;
       return;
     }
     const next = container[k];

@@ -112,6 +112,12 @@ t.test('--set writes a site\'s values into the documented file', async (t) => {
   writeFileSync(file, r.stdout);
   const check = cli(['check-config', file]);
   t.equal(check.status, 0, check.stderr);
+  const virtual = cli(['example-config', '--set', 'leds.backend=virtual', '--set', 'leds.names=null']);
+  t.equal(virtual.status, 0, virtual.stderr);
+  t.notMatch(virtual.stdout, /^ {2}names:/m, 'null removes a key (it stays documented, commented out)');
+  t.match(virtual.stdout, /^ {2}#names:/m);
+  writeFileSync(file, virtual.stdout);
+  t.equal(cli(['check-config', file]).status, 0, 'and the result still passes');
   const bad = cli(['example-config', '--set', 'dns.lisen=["x"]']);
   t.equal(bad.status, 1);
   t.match(bad.stderr, /dns\.lisen: in the values but not in the schema/);

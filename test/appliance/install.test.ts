@@ -58,6 +58,7 @@ t.test('--dry-run on a fresh root lists every change and makes none', async (t) 
     ['dnsmasq', /^write \/etc\/dnsmasq\.d\/schoolgate\.conf/],
     ['config.txt', /^write \/boot\/firmware\/config\.txt \(changed/],
     ['udev', /^write \/etc\/udev\/rules\.d\/90-schoolgate-leds\.rules/],
+    ['LED triggers', /^write \/etc\/modules-load\.d\/schoolgate-leds\.conf/],
     ['dataDir', /^create directory \/var\/lib\/schoolgate /],
     ['/etc/schoolgate', /^link \/etc\/schoolgate -> \/var\/lib\/schoolgate\/config/],
     ['school lists', /^write \/var\/lib\/schoolgate\/config\/school-deny\.txt/],
