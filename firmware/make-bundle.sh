@@ -7,18 +7,21 @@
 # arm64 CI runner) with the same Node major as Debian 13 (Node 20). BUNDLE records version, arch
 # and Node's module ABI; install.sh refuses a bundle that does not match the target.
 #
-# usage: firmware/make-bundle.sh [--out DIR] [--no-ci]
-#   --out DIR  where the .tar.gz goes (default: the current directory); its path is printed last
-#   --no-ci    use the checkout's node_modules as they are (skip `npm ci`)
+# usage: firmware/make-bundle.sh [--out DIR] [--no-ci] [--no-build]
+#   --out DIR   where the .tar.gz goes (default: the current directory); its path is printed last
+#   --no-ci     use the checkout's node_modules as they are (skip `npm ci`)
+#   --no-build  use dist/ as it is (skip `npm run build`)
 set -euo pipefail
 
 out=$PWD
 run_ci=1
+run_build=1
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=${2:?--out needs a folder}; shift 2 ;;
     --no-ci) run_ci=0; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --no-build) run_build=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "make-bundle.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +32,8 @@ if [ ! -f package.json ] || [ ! -d src ]; then echo "make-bundle.sh: $repo is no
 out=$(cd "$out" && pwd)
 
 if [ "$run_ci" = 1 ]; then npm ci --no-audit --no-fund; fi
-npm run --silent build
+if [ "$run_build" = 1 ]; then npm run --silent build; fi
+[ -f dist/cli.js ] || { echo "make-bundle.sh: no dist/cli.js (run without --no-build)" >&2; exit 1; }
 
 version=$(node -p 'require("./package.json").version')
 arch=$(node -p 'process.arch')

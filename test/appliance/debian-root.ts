@@ -58,6 +58,9 @@ export function debianRoot(into: string): { suite: string; cached: boolean } {
   // Debian packages of earlier runs: apt-get takes them instead of downloading again.
   const debs = join(CACHE, `${s}-debs`);
   if (existsSync(debs)) for (const f of readdirSync(debs)) copyFileSync(join(debs, f), join(into, 'var/cache/apt/archives', f));
+  // and their package lists, so apt-get update only asks whether they changed
+  const lists = join(CACHE, `${s}-lists.tar`);
+  if (existsSync(lists)) execFileSync('tar', ['-C', join(into, 'var/lib/apt/lists'), '-xf', lists]);
   return { suite: s, cached };
 }
 
@@ -66,6 +69,9 @@ export function keepDebs(root: string, s: string): void {
   mkdirSync(debs, { recursive: true });
   const dir = join(root, 'var/cache/apt/archives');
   for (const f of readdirSync(dir)) if (f.endsWith('.deb')) copyFileSync(join(dir, f), join(debs, f));
+  const lists = join(CACHE, `${s}-lists.tar`);
+  execFileSync('tar', ['-C', join(root, 'var/lib/apt/lists'), '--exclude=lock', '--exclude=partial', '-cf', `${lists}.tmp`, '.']);
+  execFileSync('mv', [`${lists}.tmp`, lists]);
 }
 
 const SKIP = new Set(['/proc', '/sys', '/dev', '/run', '/tmp']);
