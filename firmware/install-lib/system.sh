@@ -161,13 +161,17 @@ step_units() {
 }
 
 step_sysctl() {
-  put_text /etc/sysctl.d/90-schoolgate.conf 0644 root:root "gateway: forwarding, rp_filter" <<'EOF'
+  put_text /etc/sysctl.d/90-schoolgate.conf 0644 root:root "gateway: forwarding, rp_filter, nonlocal bind" <<'EOF'
 # schoolgate gateway (written by firmware/install.sh): the LAN is routed through this Pi.
 net.ipv4.ip_forward = 1
 net.ipv6.conf.all.forwarding = 1
 # Strict reverse-path filtering: a LAN client cannot spoof addresses of other networks.
 net.ipv4.conf.all.rp_filter = 1
 net.ipv4.conf.default.rp_filter = 1
+# DNS, the block page and the admin UI bind the LAN addresses at start, also while a LAN port has
+# no link (and so no address yet): otherwise the service would fail until a cable is plugged in.
+net.ipv4.ip_nonlocal_bind = 1
+net.ipv6.ip_nonlocal_bind = 1
 EOF
 }
 

@@ -31,6 +31,7 @@ const changes = (out: string) => out.split('\n').filter((l) => l.startsWith('+ '
 const inRoot = (args: string[]) => spawnSync('chroot', [root, '/usr/bin/env', '-i', 'PATH=/usr/bin:/usr/sbin', ...args], { encoding: 'utf8', timeout: 120_000 });
 
 let bundle = '';
+const next = join(work.dir, 'schoolgate-0.1.1.tar.gz');
 let dryLines: string[] = [];
 let suite = '';
 
@@ -166,12 +167,14 @@ t.test('a second run changes nothing', async (t) => {
 t.test('a new bundle is an upgrade: code replaced, the old kept, the school\'s config untouched', async (t) => {
   const conf = join(root, 'var/lib/schoolgate/config/schoolgate.yaml');
   writeFileSync(conf, readFileSync(conf, 'utf8').replace('school: "Example Academy"', 'school: "Our Own School"'));
+  // The same code as version 0.1.1: the installed tree, hard-linked, with another BUNDLE file.
   const repacked = join(work.dir, 'repack');
   mkdirSync(repacked);
-  execFileSync('tar', ['-xzf', bundle, '-C', repacked]);
+  execFileSync('cp', ['-al', join(root, 'opt/schoolgate'), join(repacked, 'schoolgate')]);
   const info = join(repacked, 'schoolgate', 'BUNDLE');
-  writeFileSync(info, readFileSync(info, 'utf8').replace(/^version=.*$/m, 'version=0.1.1'));
-  const next = join(work.dir, 'schoolgate-0.1.1.tar.gz');
+  const text = readFileSync(info, 'utf8').replace(/^version=.*$/m, 'version=0.1.1');
+  execFileSync('rm', [info, join(repacked, 'schoolgate', '.bundle-sha256')]);
+  writeFileSync(info, text);
   execFileSync('tar', ['-C', repacked, '-czf', next, 'schoolgate']);
   const r = install(['--bundle', next]);
   t.equal(r.status, 0, r.stderr);
@@ -185,7 +188,7 @@ t.test('a new bundle is an upgrade: code replaced, the old kept, the school\'s c
 });
 
 t.test('VLANs with IPv6: keyfiles per VLAN, RA and DHCPv6 portal option', async (t) => {
-  const r = install(['--bundle', bundle, '--lan', 'eth0.10=10.10.1.1/24,fd00:5347:1::1/64', '--lan', 'eth0.20=172.16.0.1/16', '--wan', 'eth1']);
+  const r = install(['--bundle', next, '--lan', 'eth0.10=10.10.1.1/24,fd00:5347:1::1/64', '--lan', 'eth0.20=172.16.0.1/16', '--wan', 'eth1']);
   t.equal(r.status, 0, r.stderr);
   const vlan = readFileSync(join(root, 'etc/NetworkManager/system-connections/schoolgate-lan-eth0.10.nmconnection'), 'utf8');
   t.match(vlan, /type=vlan\ninterface-name=eth0\.10[\s\S]*\[vlan\]\nparent=eth0\nid=10/);
