@@ -1,7 +1,7 @@
 // Lint: stage boundaries and no `any`. Other folders import only a stage's index.ts.
 import tseslint from 'typescript-eslint';
 
-const stages = ['api', 'audit', 'control', 'daemon', 'dns', 'firewall', 'health', 'identity', 'incidents', 'leds', 'lists', 'overrides', 'policy', 'portal', 'querylog', 'schema', 'config-file', 'store', 'syslog', 'traffic', 'users'];
+const stages = ['api', 'audit', 'control', 'daemon', 'dns', 'firewall', 'health', 'identity', 'incidents', 'leds', 'lists', 'overrides', 'policy', 'portal', 'querylog', 'schema', 'config-file', 'store', 'syslog', 'systemd', 'traffic', 'users'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web-ui/dist/**', '.tap/**'] },

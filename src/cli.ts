@@ -13,6 +13,7 @@ import { auditCommand } from './cli/audit.js';
 import { overrideCommand } from './cli/overrides.js';
 import { devicesCommand } from './cli/devices.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
+import { exampleConfigCommand } from './cli/example-config.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -30,6 +31,7 @@ const USAGE = `usage: schoolgate <command> [options]
   backup FILE [--with-logs] [--config FILE] config, users, overrides, audit (and logs) to FILE
   restore FILE [--with-config] [--config FILE]
                                             restore a backup (daemon stopped; its audit chain must verify)
+  example-config [--set PATH=VALUE]…        print a config documenting every key (with these values set)
 
   Verbs that touch the store work while the daemon runs (through its control socket).`;
 
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   devices: devicesCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  'example-config': exampleConfigCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

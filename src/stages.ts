@@ -6,6 +6,7 @@ import { createFirewallStage } from './firewall/index.js';
 import { createHealthStage } from './health/index.js';
 import { createDnsStage } from './dns/index.js';
 import { createApiStage } from './api/index.js';
+import { createServiceManagerStage } from './systemd/index.js';
 
 export const DAEMON_STAGES: readonly StageFactory[] = [
   // Health and LEDs first: the LED self-test runs while the rest starts, and the LEDs say
@@ -20,4 +21,6 @@ export const DAEMON_STAGES: readonly StageFactory[] = [
   // The API after the data path: it reports what the stages above offer (ctx.services), and its
   // listeners open once the daemon filters.
   createApiStage,
+  // systemd last: READY=1 waits for the daemon's "ready", and watchdog pings need DNS answering.
+  createServiceManagerStage,
 ];

@@ -113,6 +113,7 @@ export class Daemon {
       mode: config.mode,
       rssMB: Math.round(process.memoryUsage.rss() / 1e6),
     }, 'ready');
+    ctx.events.emit('ready');
     return { ok: true };
   }
 

@@ -47,6 +47,8 @@ export interface BypassEvent {
 }
 
 export interface EventMap {
+  /** every stage has started (emitted right after the "ready" log line) */
+  ready: [];
   'index:swapped': [meta: IndexMeta];
   'lists:failed': [error: string];
   'config:reloaded': [];

@@ -5,6 +5,7 @@ export type {
   Services, FirewallService, DnsService, DnsCounters, UpstreamHealth, HealthService, LedName, LedPattern, LedStates, FlowRecord, TrafficService,
 } from './services.js';
 export type { ListUpdater } from './list-updater.js';
+export { dueLists } from './list-updater.js';
 export { EventBus } from './events.js';
 export type { EventMap, QueryEvent, ResolvedEvent, BypassEvent } from './events.js';
 export { MetricsRegistry } from './metrics.js';

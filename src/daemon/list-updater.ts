@@ -6,7 +6,7 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { DomainIndex, compileInChild, indexPath, listsKey } from '../lists/index.js';
-import type { CompileResult } from '../lists/index.js';
+import type { CompileResult, ListSource } from '../lists/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { DaemonContext, Stage } from './daemon.js';
 import { withIndex } from './state.js';
@@ -19,6 +19,22 @@ export interface ListUpdater extends Stage {
   /** Fetches (conditional GET) and compiles now; resolves when the new index is in use. */
   updateNow(reason: string, actor?: Actor): Promise<CompileResult>;
   readonly lastResult: CompileResult | undefined;
+}
+
+/**
+ * URL lists whose copy is older than their `update` interval plus a jitter: `spread` (0–1, drawn
+ * once per daemon start) times a tenth of the interval, at most an hour. Twenty schools whose
+ * appliances came back from the same power cut do not all fetch from the mirror at once; since
+ * each fetch restarts the interval, their update times drift apart further day by day.
+ */
+export function dueLists(lists: readonly ListSource[], reports: readonly { name: string; fetchedAt?: string }[], now: number, spread: number): string[] {
+  const fetched = new Map(reports.map((r) => [r.name, Date.parse(r.fetchedAt ?? '')]));
+  return lists.filter((l) => {
+    if (!/^https?:\/\//i.test(l.source)) return false;
+    const interval = (parseDuration(l.update) ?? 86400) * 1000;
+    const jitter = spread * Math.min(interval * 0.1, 3_600_000);
+    return !(now - (fetched.get(l.name) ?? NaN) < interval + jitter);
+  }).map((l) => l.name);
 }
 
 export function createListUpdater(ctx: DaemonContext): ListUpdater {
@@ -75,15 +91,9 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
     return running;
   };
 
-  const due = (): boolean => {
-    const now = ctx.clock.now();
-    const reports = new Map(ctx.state.current.index.lists.map((r) => [r.name, r]));
-    return ctx.state.current.config.lists.some((l) => {
-      if (!/^https?:\/\//i.test(l.source)) return false;
-      const fetchedAt = Date.parse(reports.get(l.name)?.fetchedAt ?? '');
-      return !(now - fetchedAt < (parseDuration(l.update) ?? 86400) * 1000);
-    });
-  };
+  // Drawn once per start: each appliance waits its own extra share of the interval.
+  const spread = Math.random();
+  const due = (): boolean => dueLists(ctx.state.current.config.lists, ctx.state.current.index.lists, ctx.clock.now(), spread).length > 0;
 
   const schedule = () => {
     // Up to 20% jitter on the check interval spreads a fleet's downloads.
