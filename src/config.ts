@@ -20,7 +20,7 @@ export const ConfigSchema = Type.Object({
   dataDir: restart(Type.String({ default: '/var/lib/schoolgate', description: 'Store, compiled index and list downloads' })),
   timezone: Timezone({ default: 'Europe/London', description: 'Schedules, quotas and reports use this time zone' }),
   log: Type.Object({
-    level: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+    level: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info', description: 'Least severe log level written (JSON lines on stdout, the journal on the appliance)' }),
   }, { additionalProperties: false, default: {} }),
   network: NetworkSchema,
   dns: DnsSchema,

@@ -7,7 +7,7 @@ export const AdminSchema = restart(Type.Object({
   tls: Type.Union([
     Type.Literal('auto'),
     Type.Literal('off'),
-    Type.Object({ cert: Type.String(), key: Type.String() }, { additionalProperties: false }),
+    Type.Object({ cert: Type.String({ description: 'PEM certificate (chain) file' }), key: Type.String({ description: 'PEM private key file' }) }, { additionalProperties: false }),
   ], { default: 'auto', description: 'auto: self-signed certificate made on first start; off: plain HTTP (lab only); or the school\'s own {cert, key}' }),
   blockPage: Type.Optional(Type.Array(HostPort(), { description: 'Block page listeners (default: blocking.address port 80)' })),
   session: Type.Object({

@@ -17,17 +17,17 @@ export const DnsSchema = Type.Object({
   blocking: BlockingSchema,
   cache: Type.Object({
     size: Size({ default: '16MB', description: 'Memory for cached answers' }),
-    minTtl: Type.Integer({ default: 0, minimum: 0 }),
-    maxTtl: Type.Integer({ default: 86400, minimum: 1 }),
+    minTtl: Type.Integer({ default: 0, minimum: 0, description: 'Cache answers at least this long (seconds)' }),
+    maxTtl: Type.Integer({ default: 86400, minimum: 1, description: 'Cache answers at most this long (seconds)' }),
     negativeTtl: Type.Integer({ default: 300, minimum: 0, description: 'Cap on cached NXDOMAIN/NODATA (RFC 2308)' }),
     serveStale: Duration({ default: '1h', description: 'Serve expired answers this long when every upstream is down (RFC 8767)' }),
   }, { additionalProperties: false, default: {} }),
   rateLimit: Type.Object({
     qps: Type.Integer({ default: 200, minimum: 0, description: 'Queries per second per client (0: off); REFUSED above' }),
-    burst: Type.Integer({ default: 400, minimum: 1 }),
+    burst: Type.Integer({ default: 400, minimum: 1, description: 'Queries a client may send at once above its rate' }),
   }, { additionalProperties: false, default: {} }),
   tcp: Type.Object({
-    maxConnections: Type.Integer({ default: 256, minimum: 1 }),
+    maxConnections: Type.Integer({ default: 256, minimum: 1, description: 'Open DNS-over-TCP connections at most (the oldest idle one is closed first)' }),
     idleTimeout: Duration({ default: '10s', description: 'A connection with no complete query for this long is closed (slow clients included)' }),
     maxQuerySize: Type.Integer({ default: 4096, minimum: 512, maximum: 65535, description: 'A TCP query longer than this closes the connection' }),
     maxPipelined: Type.Integer({ default: 32, minimum: 1, maximum: 1024, description: 'Queries in flight per TCP connection; reading pauses beyond this (RFC 7766 pipelining)' }),

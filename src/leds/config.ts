@@ -3,17 +3,17 @@ import type { Static } from '@sinclair/typebox';
 import { OneOf, restart } from '../schema/index.js';
 
 const Pins = Type.Object({
-  power: Type.Integer({ minimum: 0, maximum: 53 }),
-  wan: Type.Integer({ minimum: 0, maximum: 53 }),
-  filter: Type.Integer({ minimum: 0, maximum: 53 }),
-  alert: Type.Integer({ minimum: 0, maximum: 53 }),
+  power: Type.Integer({ minimum: 0, maximum: 53, description: 'BCM pin of the power LED' }),
+  wan: Type.Integer({ minimum: 0, maximum: 53, description: 'BCM pin of the wan LED' }),
+  filter: Type.Integer({ minimum: 0, maximum: 53, description: 'BCM pin of the filter LED' }),
+  alert: Type.Integer({ minimum: 0, maximum: 53, description: 'BCM pin of the alert LED' }),
 }, { additionalProperties: false, default: { power: 17, wan: 27, filter: 22, alert: 23 }, description: 'gpio: BCM pin numbers (the same on Pi 4 and Pi 5)' });
 
 const Names = Type.Object({
-  power: Type.String({ minLength: 1, pattern: '^[^/]+$' }),
-  wan: Type.String({ minLength: 1, pattern: '^[^/]+$' }),
-  filter: Type.String({ minLength: 1, pattern: '^[^/]+$' }),
-  alert: Type.String({ minLength: 1, pattern: '^[^/]+$' }),
+  power: Type.String({ minLength: 1, pattern: '^[^/]+$', description: 'Kernel LED name of the power LED' }),
+  wan: Type.String({ minLength: 1, pattern: '^[^/]+$', description: 'Kernel LED name of the wan LED' }),
+  filter: Type.String({ minLength: 1, pattern: '^[^/]+$', description: 'Kernel LED name of the filter LED' }),
+  alert: Type.String({ minLength: 1, pattern: '^[^/]+$', description: 'Kernel LED name of the alert LED' }),
 }, {
   additionalProperties: false,
   default: { power: 'schoolgate-power', wan: 'schoolgate-wan', filter: 'schoolgate-filter', alert: 'schoolgate-alert' },

@@ -16,13 +16,13 @@ export const WindowSchema = Type.Object({
 export const DateRangeSchema = Type.Object({
   from: DateText({ description: 'First day (inclusive)' }),
   to: DateText({ description: 'Last day (inclusive)' }),
-  name: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String({ description: 'What the range is (e.g. christmas), shown in the UI' })),
 }, { additionalProperties: false });
 
 export const ScheduleSchema = Type.Union([
   Type.Array(WindowSchema, { description: 'Weekly windows' }),
   Type.Object({
-    windows: Type.Array(WindowSchema),
+    windows: Type.Array(WindowSchema, { description: 'Weekly windows' }),
     only: Type.Optional(Type.Array(Type.String(), { description: 'Calendar names: the schedule applies only on these dates (e.g. term)' })),
     except: Type.Optional(Type.Array(Type.String(), { description: 'Calendar names: the schedule is suspended on these dates (e.g. holidays)' })),
   }, { additionalProperties: false }),
@@ -60,7 +60,7 @@ export const IncidentPolicySchema = Type.Object({
   webhook: Type.Optional(Type.String({ description: 'POST each incident as JSON to this URL' })),
   email: Type.Optional(Type.Object({
     smtp: Type.String({ description: 'SMTP relay host:port (the school\'s mail relay; port 25 by default)' }),
-    from: Type.String(),
+    from: Type.String({ description: 'Sender address of the incident e-mails' }),
     to: Type.Array(Type.String(), { minItems: 1, description: 'The safeguarding lead(s)' }),
   }, { additionalProperties: false, description: 'E-mail each new incident through an SMTP relay' })),
 }, { additionalProperties: false, default: {} });
