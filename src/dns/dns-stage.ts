@@ -122,6 +122,8 @@ class DnsStageImpl implements DnsStage {
     reg('schoolgate_dns_upstream_up', 'Upstream health (1 up, 0 marked down)', 'gauge', () => r.pool.health().map((u) => ({ labels: { upstream: u.address }, value: u.healthy ? 1 : 0 })));
     reg('schoolgate_dns_upstream_rtt_seconds', 'Smoothed upstream round-trip time', 'gauge', () => r.pool.health().filter((u) => u.rttMs !== undefined).map((u) => ({ labels: { upstream: u.address }, value: (u.rttMs ?? 0) / 1000 })));
     reg('schoolgate_dns_tcp_connections', 'Open DNS-over-TCP connections', 'gauge', () => this.tcp.reduce((n, t) => n + t.open, 0));
+    const tcpClosed = (key: 'refusedConnections' | 'evicted' | 'idleClosed' | 'oversized') => this.tcp.reduce((n, t) => n + t.stats[key], 0);
+    reg('schoolgate_dns_tcp_closed_total', 'DNS-over-TCP connections we closed, by reason', 'counter', () => ([['refused', 'refusedConnections'], ['evicted', 'evicted'], ['idle', 'idleClosed'], ['oversized', 'oversized']] as const).map(([reason, key]) => ({ labels: { reason }, value: tcpClosed(key) })));
     reg('schoolgate_dns_answer_duration_seconds', 'Time from receipt to answer, by path (cached, local, upstream)', 'histogram', () => PATHS.flatMap((p) => r.latency[p].samples({ path: p })));
   }
 }

@@ -51,7 +51,8 @@ groups:
   - { name: staff, match: { subnets: ["${CLIENTS.staff}/32"] }, block: [] }
   - { name: guests, default: true, block: [adult] }
 identity: { neighbours: false, leases: ${join(tmp.dir, 'leases')} }
-admin: { listen: ["127.0.0.1:0"], tls: "off" }
+# The block page address (TEST-NET) is not on this machine: serve the page on loopback instead.
+admin: { listen: ["127.0.0.1:0"], tls: "off", blockPage: ["127.0.0.1:0"] }
 `;
   const configFile = join(tmp.dir, 'schoolgate.yaml');
   writeFileSync(configFile, yaml);
