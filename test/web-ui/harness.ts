@@ -76,8 +76,6 @@ export interface Gate {
   dataDir: string;
   /** the one-time setup code the daemon printed */
   setupCode(): Promise<string>;
-  /** undefined when the daemon answers DNS; else why the DNS assertions are skipped */
-  dnsSkip: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -138,9 +136,14 @@ leds: { backend: virtual }
     throw err;
   }
   const probe = await dig('127.0.0.1', dnsPort, 'www.example.org', STAFF);
-  const dnsSkip = probe.timedOut ? 'the DNS stage does not answer on this branch yet (no reply from dns.listen)' : undefined;
+  if (probe.timedOut) {
+    await daemon.stop('SIGKILL');
+    await upstream.stop();
+    data.cleanup();
+    throw new Error('the daemon does not answer DNS on dns.listen');
+  }
   return {
-    daemon, admin: `http://127.0.0.1:${adminPort}`, blockPage: { host: '127.0.0.1', port: blockPort }, dns: { host: '127.0.0.1', port: dnsPort }, dataDir: data.dir, dnsSkip,
+    daemon, admin: `http://127.0.0.1:${adminPort}`, blockPage: { host: '127.0.0.1', port: blockPort }, dns: { host: '127.0.0.1', port: dnsPort }, dataDir: data.dir,
     setupCode: async () => {
       const line = await daemon.waitForLog((l) => Object.values(l).some((v) => typeof v === 'string' && SETUP_CODE.test(v)), 10_000);
       return String(Object.values(line).find((v) => typeof v === 'string' && SETUP_CODE.test(v))).match(SETUP_CODE)?.[0] ?? '';
