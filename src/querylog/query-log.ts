@@ -35,6 +35,8 @@ export interface QueryPage {
 
 const MAX_BUFFER = 50_000;
 const MAX_SCAN = 500_000;
+/** rows per LevelDB batch: about a millisecond of JavaScript on a Pi-class core */
+const WRITE_CHUNK = 128;
 
 export const keyOf = (time: number, seq: number) => `${time.toString(16).padStart(12, '0')}:${seq.toString(36).padStart(6, '0')}`;
 
@@ -62,15 +64,20 @@ export class QueryLog {
     return this.buffer.length;
   }
 
-  /** Writes what is buffered as one batch. */
+  /**
+   * Writes what is buffered, in batches of WRITE_CHUNK: preparing a batch (keys, JSON values) is
+   * synchronous, and 10k rows in one go would hold DNS answers back for 100 ms and more.
+   */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.buffer.length === 0) return;
       const rows = this.buffer;
       this.buffer = [];
-      const ops = rows.map((row) => ({ type: 'put' as const, key: keyOf(row.t, (this.seq = (this.seq + 1) % 2 ** 30)), value: row }));
-      await this.store.querylog.batch(ops);
-      this.written += rows.length;
+      for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+        const ops = rows.slice(i, i + WRITE_CHUNK).map((row) => ({ type: 'put' as const, key: keyOf(row.t, (this.seq = (this.seq + 1) % 2 ** 30)), value: row }));
+        await this.store.querylog.batch(ops);
+        this.written += ops.length;
+      }
     });
     return this.flushing;
   }
