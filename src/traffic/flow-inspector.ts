@@ -61,20 +61,21 @@ export class FlowInspector {
 
   private decide(s: Sighting, now: number): FlowRecord {
     const who = this.deps.identify(s.client);
-    const base = {
-      time: now, client: s.client, mac: who.mac, user: who.user, group: who.group.name,
-      proto: s.proto, dst: s.dst, dport: s.dport, ech: s.ech || undefined,
+    const flow: FlowRecord = {
+      time: now, client: s.client, mac: who.mac, user: who.user, group: who.group.name, server: s.server ?? s.dst,
+      proto: s.proto, dst: s.dst, dport: s.dport, action: 'allow', reason: 'no-name', category: undefined, ech: s.ech || undefined,
     };
     if (s.proto === 'dns' || s.proto === 'dot') {
       // the kernel redirects (DNS) or refuses (DoT) these; the firewall reports the attempt
-      return { ...base, server: s.dst, action: 'block', reason: s.proto === 'dns' ? 'foreign-dns' : 'dot' };
-    }
-    if (s.server === undefined) return { ...base, server: s.dst, action: 'allow', reason: 'no-name' };
-    const d = this.policy.decide(this.deps.state(), who.group, { ip: s.client, mac: who.mac }, s.server, now);
-    return {
-      ...base, server: s.server, action: d.action,
+      flow.action = 'block';
+      flow.reason = s.proto === 'dns' ? 'foreign-dns' : 'dot';
+    } else if (s.server !== undefined) {
+      const d = this.policy.decide(this.deps.state(), who.group, { ip: s.client, mac: who.mac }, s.server, now);
+      flow.action = d.action;
       // a block is logged as "sni": the name was seen on the wire, not asked of our resolver
-      reason: d.action === 'block' ? 'sni' : d.reason, category: d.category,
-    };
+      flow.reason = d.action === 'block' ? 'sni' : d.reason;
+      flow.category = d.category;
+    }
+    return flow;
   }
 }

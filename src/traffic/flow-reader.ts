@@ -45,11 +45,12 @@ export class FlowReader {
   private readonly hello = newHelloResult();
   private readonly quic = new QuicInitialReader();
   private readonly pending = new Map<string, Pending>();
+  private readonly last: Sighting = { proto: 'tls', client: '', sport: 0, dst: '', dport: 0, server: undefined, ech: false };
 
   /** @param isOwnAddress the appliance's addresses: DNS to them is ours, not a bypass */
   constructor(private readonly isOwnAddress: (ip: string) => boolean = () => false) {}
 
-  /** The sighting in this packet, if any; `time` is the capture time in epoch ms. */
+  /** The sighting in this packet, if any (a reused object); `time` is the capture time in epoch ms. */
   read(p: PacketView, time: number): Sighting | undefined {
     const { buf, payloadStart: s, payloadEnd: e } = p;
     if (p.proto === 6) {
@@ -91,8 +92,17 @@ export class FlowReader {
     return this.isOwnAddress(addressText(p, 'dst'));
   }
 
+  /** Fills the one Sighting object this reader hands out (valid until the next read). */
   private sighting(p: PacketView, proto: Sighting['proto'], server: string | undefined, ech: boolean): Sighting {
-    return { proto, client: addressText(p, 'src'), sport: p.sport, dst: addressText(p, 'dst'), dport: p.dport, server, ech };
+    const s = this.last;
+    s.proto = proto;
+    s.client = addressText(p, 'src');
+    s.sport = p.sport;
+    s.dst = addressText(p, 'dst');
+    s.dport = p.dport;
+    s.server = server;
+    s.ech = ech;
+    return s;
   }
 
   private tlsHello(p: PacketView, time: number): Sighting | undefined {
