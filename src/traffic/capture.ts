@@ -20,20 +20,23 @@ export interface CaptureOptions {
 }
 
 /**
- * TCP to 80/443 that opens a connection or carries payload (payload length computed per IP
- * version; BPF cannot follow IPv6 extension headers, so TCP behind them is not captured), UDP 443 long headers
- * (QUIC Initials and handshakes), and DNS/DoT/DoQ to anyone but us.
+ * TCP to 80/443 that opens a connection or carries payload, UDP 443 long headers (QUIC
+ * Initials and handshakes), and DNS/DoT/DoQ to anyone but us. libpcap's tcp[]/udp[] offsets
+ * work for IPv4 only (pcap-filter(7)), so IPv6 reads the transport header at ip6[40]: TCP or
+ * UDP behind IPv6 extension headers is not captured.
  */
 export function captureFilter(own: readonly string[]): string {
   const tcpWeb = '(tcp dst port 80 or tcp dst port 443)';
+  const syn4 = '(tcp[tcpflags] & tcp-syn != 0)';
   const payload4 = '(ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) > 0)';
-  const payload6 = '(ip6[4:2] - ((tcp[12] & 0xf0) >> 2) > 0)';
-  const syn = '(tcp[tcpflags] & tcp-syn != 0)';
+  const syn6 = '(ip6[53] & 0x02 != 0)';
+  const payload6 = '(ip6[4:2] - ((ip6[52] & 0xf0) >> 2) > 0)';
   const notUs = own.map((a) => ` and not dst host ${a}`).join('');
   return [
-    `(ip and ${tcpWeb} and (${syn} or ${payload4}))`,
-    `(ip6 and ${tcpWeb} and (${syn} or ${payload6}))`,
-    '(udp dst port 443 and udp[8] & 0x80 != 0)',
+    `(ip and ${tcpWeb} and (${syn4} or ${payload4}))`,
+    `(ip6 and ip6[6] = 6 and ${tcpWeb} and (${syn6} or ${payload6}))`,
+    '(ip and udp dst port 443 and udp[8] & 0x80 != 0)',
+    '(ip6 and ip6[6] = 17 and udp dst port 443 and ip6[48] & 0x80 != 0)',
     `((udp or tcp) and (dst port 53 or dst port 853)${notUs})`,
   ].join(' or ');
 }
