@@ -117,14 +117,15 @@ function serverName(b: Uint8Array, start: number, end: number): string | null | 
  */
 export function hostText(b: Uint8Array, start: number, end: number): string | null {
   if (end <= start || end - start > 253) return null;
-  let s = '';
+  let upper = false;
   for (let i = start; i < end; i++) {
-    let c = b[i];
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f;
-    if (!ok) return null;
-    s += String.fromCharCode(c);
+    const c = b[i];
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f)) return null;
   }
-  if (s.endsWith('.')) s = s.slice(0, -1);
-  return s === '' ? null : s;
+  if (b[end - 1] === 0x2e) end--; // the root's trailing dot
+  if (end <= start) return null;
+  // one string, made once (no per-character concatenation on the hot path)
+  const s = Buffer.prototype.latin1Slice.call(b, start, end) as string;
+  return upper ? s.toLowerCase() : s;
 }
