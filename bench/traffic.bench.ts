@@ -162,7 +162,7 @@ async function bundleChild(): Promise<string> {
  * child reads the file itself (packets/s of the pipeline, not of `cat` and a 64 KiB pipe).
  */
 async function runChild(file: string, script: string, flood: boolean): Promise<ChildResult> {
-  const cmd = flood ? `cat ${file} | exec nice ${process.execPath} --max-semi-space-size=1 ${script} --child` : `exec nice ${process.execPath} --max-semi-space-size=1 ${script} --child ${file}`;
+  const cmd = flood ? `cat ${file} | exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child` : `exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child ${file}`;
   const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   p.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
