@@ -33,5 +33,5 @@ t.test('top talkers: most flows first; memory bounded by devices', async (t) => 
   for (let i = 0; i < 10_000; i++) table.add(flow(`10.1.${i >> 8}.${i & 255}`, i));
   t.ok(table.topTalkers(1e6).length <= 100, 'at most `devices` devices kept');
   table.add(flow('10.9.9.9', 1));
-  t.match(table.topTalkers(1e6), [{ client: '10.9.9.9' }], 'the newest device is there');
+  t.ok(table.topTalkers(1e6).some((d) => d.client === '10.9.9.9'), 'the newest device is there');
 });
