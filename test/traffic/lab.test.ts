@@ -10,16 +10,17 @@ import { run, until } from '../lab/exec.js';
 import { CLI } from '../helpers/daemon.js';
 
 const NAME = 'blocked.example';
-/** a web server 50 ms away (TEST-NET-3), see far-web-server.ts */
+/** a web server 100 ms away (TEST-NET-3), see far-web-server.ts */
 const FAR = '203.0.113.70';
 
 t.test('a blocked server name on the wire cuts the connection', async (t) => {
   const lab = await createLab();
   t.teardown(() => lab.destroy());
   // The lab internet answers within a millisecond; a real server is tens of ms away, and that
-  // round trip is the time the block has to land in. This server starts its handshake 50 ms late.
+  // round trip is the time the block has to land in. This server starts its handshake 100 ms late
+  // (a far server; the margin keeps a loaded CI machine's slower nft from losing the race).
   await lab.must('inet', ['ip', 'addr', 'add', `${FAR}/32`, 'dev', 'lo']);
-  const far = lab.spawn('inet', 'far-web', [process.execPath, '--import', 'tsx', new URL('./far-web-server.ts', import.meta.url).pathname, lab.cert, join(lab.dir, 'lab-key.pem'), FAR, '50']);
+  const far = lab.spawn('inet', 'far-web', [process.execPath, '--import', 'tsx', new URL('./far-web-server.ts', import.meta.url).pathname, lab.cert, join(lab.dir, 'lab-key.pem'), FAR, '100']);
   await far.waitFor(/far web server listening/, 20_000);
   const config = lab.config();
   const list = join(lab.dir, 'list-social.txt');
