@@ -210,8 +210,7 @@ async function main(): Promise<void> {
 ${data.at}. \`npm run bench -- traffic\` (bench/traffic.bench.ts). A generated capture of
 ${data.packets.toLocaleString('en')} packets (${mb(bytes)}, ~10 packets a connection: TCP handshakes, TLS ClientHellos with
 SNI, HTTP/1.1 requests, QUIC Initials (1 connection in 50), DNS to a foreign resolver, server data),
-${LISTED.toLocaleString('en')} listed names (30% of the connections go to one). Ours: the file piped
-read from the file by our pcap reader → decode → SNI/Host/QUIC → decide() → flow table, one
+${LISTED.toLocaleString('en')} listed names (30% of the connections go to one), 2000 devices. Ours: read from the file by our pcap reader → decode → SNI/Host/QUIC → decide() → flow table, one
 process, \`nice\`, median of ${ROUNDS}; then 3 floods: the file piped in (\`cat FILE |\`, the way
 tcpdump's stdout comes) as fast as we take it, for memory. tshark: \`tshark -r FILE -Y
 tls.handshake.extensions_server_name -T fields -e tls.handshake.extensions_server_name\`, \`nice\`.
