@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildState } from '../src/daemon/index.js';
-import { FlowInspector, readPcap } from '../src/traffic/index.js';
+import { FlowInspector, readPcapRecords } from '../src/traffic/index.js';
 import type { Device } from '../src/traffic/index.js';
 import { PacketView, decodePacket } from '../src/traffic/packet.js';
 import { configFrom } from '../test/fixtures/config.js';
@@ -125,8 +125,8 @@ async function child(): Promise<void> {
   const view = new PacketView();
   const path = process.argv[process.argv.indexOf('--child') + 1];
   const input = path ? createReadStream(path, { highWaterMark: 1 << 20 }) : process.stdin;
-  const end = await readPcap(input, stage === 'read' ? () => undefined : stage === 'decode' ? (buf, _t, link) => void decodePacket(buf, link, view) : (buf, time, link) => {
-    const f = inspector.onPacket(buf, time, link);
+  const end = await readPcapRecords(input, stage === 'read' ? () => undefined : stage === 'decode' ? (buf, start, stop, _t, link) => void decodePacket(buf, link, view, start, stop) : (buf, start, stop, time, link) => {
+    const f = inspector.onRecord(buf, start, stop, time, link);
     if (f && f.action === 'block') blocked++;
   });
   const seconds = (performance.now() - t0) / 1000;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildState, ensureIndex } from '../daemon/index.js';
 import type { FlowRecord } from '../daemon/index.js';
 import { silentLogger } from '../log.js';
-import { FlowInspector, readPcapFile } from '../traffic/index.js';
+import { FlowInspector, readPcapFileRecords } from '../traffic/index.js';
 import type { Io } from './common.js';
 import { UsageError, loadOrReport } from './common.js';
 
@@ -24,8 +24,8 @@ export async function trafficCommand(args: string[], io: Io): Promise<number> {
   // offline there is no neighbour table or register: the group comes from the config's match
   const inspector = new FlowInspector({ state: () => state, identify: (ip) => ({ group: state.policy.groups[state.matcher.match(ip, undefined)] }) });
   const flows: FlowRecord[] = [];
-  const end = await readPcapFile(positionals[1], (frame, time, link) => {
-    const f = inspector.onPacket(frame, time, link);
+  const end = await readPcapFileRecords(positionals[1], (buf, start, stop, time, link) => {
+    const f = inspector.onRecord(buf, start, stop, time, link);
     if (f) flows.push(f);
   });
   if (!end.ok) {

@@ -6,14 +6,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../log.js';
-import { readPcap } from './pcap-source.js';
-import type { PacketHandler } from './pcap-source.js';
+import { readPcapRecords } from './pcap-source.js';
+import type { RecordHandler } from './pcap-source.js';
 
 export interface CaptureOptions {
   interfaces: readonly string[];
   /** the appliance's own addresses: DNS to them is ours */
   own: readonly string[];
-  onPacket: PacketHandler;
+  onRecord: RecordHandler;
   log: Logger;
   /** tcpdump's path (tests) */
   tcpdump?: string;
@@ -87,7 +87,7 @@ export class TcpdumpCapture {
       stderr = (stderr + s).slice(-4000);
     });
     child.on('error', (err) => log.error({ err: err.message }, 'could not start tcpdump'));
-    void readPcap(child.stdout, this.opts.onPacket).then((end) => {
+    void readPcapRecords(child.stdout, this.opts.onRecord).then((end) => {
       if (!end.ok && !this.stopped) log.error({ err: end.error }, 'tcpdump stream unreadable');
     });
     child.once('close', (code, signal) => {

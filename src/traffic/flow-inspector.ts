@@ -42,8 +42,13 @@ export class FlowInspector {
   }
 
   onPacket(frame: Uint8Array, captureMs: number, linkType: number): FlowRecord | undefined {
+    return this.onRecord(frame, 0, frame.length, captureMs, linkType);
+  }
+
+  /** The same for buf[start, end) (the pcap reader's records, without a view object each). */
+  onRecord(buf: Uint8Array, start: number, end: number, captureMs: number, linkType: number): FlowRecord | undefined {
     this.counters.packets++;
-    const st = decodePacket(frame, linkType, this.view);
+    const st = decodePacket(buf, linkType, this.view, start, end);
     if (st !== DECODE.OK) {
       if (st !== DECODE.OTHER) this.counters.undecodable++;
       return undefined;

@@ -5,5 +5,5 @@ export { createTrafficStage } from './traffic-stage.js';
 export type { TrafficStage, TrafficStageOptions } from './traffic-stage.js';
 export { FlowInspector } from './flow-inspector.js';
 export type { Device, InspectorDeps } from './flow-inspector.js';
-export { readPcap, readPcapFile } from './pcap-source.js';
+export { readPcap, readPcapFile, readPcapRecords, readPcapFileRecords } from './pcap-source.js';
 export { captureFilter } from './capture.js';

@@ -47,45 +47,45 @@ export class PacketView {
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
-/** Decodes one frame of `linkType` into `out`. Never throws. */
-export function decodePacket(buf: Uint8Array, linkType: number, out: PacketView): DecodeStatus {
+/** Decodes one frame of `linkType`, buf[start, end), into `out`. Never throws. */
+export function decodePacket(buf: Uint8Array, linkType: number, out: PacketView, start = 0, end = buf.length): DecodeStatus {
   out.buf = buf;
-  let off = 0;
+  let off = start;
   let etherType: number;
   if (linkType === LINK.ETHERNET) {
-    if (buf.length < 14) return DECODE.TRUNCATED;
-    etherType = u16(buf, 12);
-    off = 14;
+    if (end - start < 14) return DECODE.TRUNCATED;
+    etherType = u16(buf, start + 12);
+    off = start + 14;
     // 802.1Q / 802.1ad tags (at most two: QinQ)
     for (let tags = 0; (etherType === 0x8100 || etherType === 0x88a8) && tags < 2; tags++) {
-      if (buf.length < off + 4) return DECODE.TRUNCATED;
+      if (end < off + 4) return DECODE.TRUNCATED;
       etherType = u16(buf, off + 2);
       off += 4;
     }
   } else if (linkType === LINK.LINUX_SLL) {
-    if (buf.length < 16) return DECODE.TRUNCATED;
-    etherType = u16(buf, 14);
-    off = 16;
+    if (end - start < 16) return DECODE.TRUNCATED;
+    etherType = u16(buf, start + 14);
+    off = start + 16;
   } else if (linkType === LINK.RAW) {
-    if (buf.length < 1) return DECODE.TRUNCATED;
-    etherType = buf[0] >> 4 === 6 ? 0x86dd : 0x0800;
+    if (end - start < 1) return DECODE.TRUNCATED;
+    etherType = buf[start] >> 4 === 6 ? 0x86dd : 0x0800;
   } else {
     return DECODE.OTHER;
   }
-  if (etherType === 0x0800) return decodeIPv4(buf, off, out);
-  if (etherType === 0x86dd) return decodeIPv6(buf, off, out);
+  if (etherType === 0x0800) return decodeIPv4(buf, off, end, out);
+  if (etherType === 0x86dd) return decodeIPv6(buf, off, end, out);
   return DECODE.OTHER;
 }
 
-function decodeIPv4(buf: Uint8Array, off: number, out: PacketView): DecodeStatus {
-  if (buf.length < off + 20) return DECODE.TRUNCATED;
+function decodeIPv4(buf: Uint8Array, off: number, frameEnd: number, out: PacketView): DecodeStatus {
+  if (frameEnd < off + 20) return DECODE.TRUNCATED;
   if (buf[off] >> 4 !== 4) return DECODE.BAD;
   const ihl = (buf[off] & 0x0f) * 4;
   const total = u16(buf, off + 2);
   if (ihl < 20 || total < ihl) return DECODE.BAD;
   // Ethernet pads short frames: the IP total length says where the packet ends.
   const end = off + total;
-  if (end > buf.length) return DECODE.TRUNCATED;
+  if (end > frameEnd) return DECODE.TRUNCATED;
   if ((u16(buf, off + 6) & 0x1fff) !== 0) return DECODE.FRAGMENT;
   out.v6 = false;
   out.proto = buf[off + 9];
@@ -94,11 +94,11 @@ function decodeIPv4(buf: Uint8Array, off: number, out: PacketView): DecodeStatus
   return decodeTransport(buf, off + ihl, end, out);
 }
 
-function decodeIPv6(buf: Uint8Array, off: number, out: PacketView): DecodeStatus {
-  if (buf.length < off + 40) return DECODE.TRUNCATED;
+function decodeIPv6(buf: Uint8Array, off: number, frameEnd: number, out: PacketView): DecodeStatus {
+  if (frameEnd < off + 40) return DECODE.TRUNCATED;
   if (buf[off] >> 4 !== 6) return DECODE.BAD;
   const end = off + 40 + u16(buf, off + 4);
-  if (end > buf.length) return DECODE.TRUNCATED;
+  if (end > frameEnd) return DECODE.TRUNCATED;
   out.v6 = true;
   out.srcOffset = off + 8;
   out.dstOffset = off + 24;

@@ -10,6 +10,8 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export type PacketHandler = (frame: Uint8Array, timeMs: number, linkType: number) => void;
+/** The hot path's form: the record is buf[start, end), valid during the call only (no view object). */
+export type RecordHandler = (buf: Buffer, start: number, end: number, timeMs: number, linkType: number) => void;
 
 export type PcapEnd = { ok: true; packets: number } | { ok: false; packets: number; error: string };
 
@@ -27,7 +29,7 @@ export class PcapReader {
   private carry = Buffer.alloc(0);
   private carryLen = 0;
 
-  constructor(private readonly onPacket: PacketHandler) {}
+  constructor(private readonly onRecord: RecordHandler) {}
 
   /** Feeds a chunk; false once the stream is known to be bad (see error). */
   push(chunk: Buffer): boolean {
@@ -103,7 +105,7 @@ export class PcapReader {
     const sec = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
     const frac = le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4);
     this.packets++;
-    this.onPacket(b.subarray(p + 16, p + 16 + caplen), sec * 1000 + Math.floor(this.nanos ? frac / 1e6 : frac / 1e3), this.linkType);
+    this.onRecord(b, p + 16, p + 16 + caplen, sec * 1000 + Math.floor(this.nanos ? frac / 1e6 : frac / 1e3), this.linkType);
     return 16 + caplen;
   }
 
@@ -122,7 +124,11 @@ export class PcapReader {
 
 /** Feeds every packet of the stream to `onPacket`; resolves at its end or at a format error. */
 export function readPcap(input: Readable, onPacket: PacketHandler): Promise<PcapEnd> {
-  const reader = new PcapReader(onPacket);
+  return readPcapRecords(input, (b, start, end, time, link) => onPacket(b.subarray(start, end), time, link));
+}
+
+export function readPcapRecords(input: Readable, onRecord: RecordHandler): Promise<PcapEnd> {
+  const reader = new PcapReader(onRecord);
   return new Promise((resolve) => {
     let done = false;
     const finish = (r: PcapEnd) => {
@@ -145,4 +151,8 @@ export function readPcap(input: Readable, onPacket: PacketHandler): Promise<Pcap
 
 export function readPcapFile(path: string, onPacket: PacketHandler): Promise<PcapEnd> {
   return readPcap(createReadStream(path, { highWaterMark: 1 << 20 }), onPacket);
+}
+
+export function readPcapFileRecords(path: string, onRecord: RecordHandler): Promise<PcapEnd> {
+  return readPcapRecords(createReadStream(path, { highWaterMark: 1 << 20 }), onRecord);
 }

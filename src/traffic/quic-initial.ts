@@ -52,7 +52,8 @@ function varint(b: Uint8Array, p: number, end: number, len: { n: number }): numb
 }
 
 class CryptoStream {
-  readonly data = Buffer.alloc(MAX_CRYPTO_BYTES);
+  // unfilled bytes are never read: only the received ranges are
+  readonly data = Buffer.allocUnsafe(MAX_CRYPTO_BYTES);
   /** received [start, end) ranges, sorted and merged */
   ranges: [number, number][] = [];
 

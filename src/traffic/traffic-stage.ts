@@ -51,8 +51,8 @@ class Traffic implements TrafficStage {
       own: [...own],
       log: this.log,
       tcpdump: opts.tcpdump,
-      onPacket: (frame, time, link) => {
-        const flow = this.inspector.onPacket(frame, time, link);
+      onRecord: (buf, start, end, time, link) => {
+        const flow = this.inspector.onRecord(buf, start, end, time, link);
         if (flow) this.onFlow(flow);
       },
     });

@@ -41,7 +41,7 @@ t.test('tcpdump dying is restarted with back-off', async (t) => {
   const fake = join(dir, 'tcpdump');
   writeFileSync(fake, '#!/bin/sh\necho "tcpdump: eth9: No such device exists" >&2\nexit 1\n');
   chmodSync(fake, 0o755);
-  const c = new TcpdumpCapture({ interfaces: ['eth9'], own: [], onPacket: () => undefined, log: silentLogger(), tcpdump: fake });
+  const c = new TcpdumpCapture({ interfaces: ['eth9'], own: [], onRecord: () => undefined, log: silentLogger(), tcpdump: fake });
   c.start();
   await new Promise((r) => setTimeout(r, 2500));
   await c.stop();

@@ -140,3 +140,21 @@ t.test('TCP reassembly is bounded: an out-of-order tail and a lost start give no
   }
   t.ok(reader.counters.abandoned >= 3000 - 1024, 'at most 1024 pending connections');
 });
+
+t.test('a record inside a larger buffer (the reader\'s hot path) decodes the same as on its own', async (t) => {
+  const frames: Buffer[] = [];
+  await readPcapFile(`${FIXTURES}tls13-split.pcap`, (f) => frames.push(Buffer.from(f)));
+  await readPcapFile(`${FIXTURES}tls13-openssl-v6.pcap`, (f) => frames.push(Buffer.from(f)));
+  const alone = new FlowReader();
+  const inside = new FlowReader();
+  const v1 = new PacketView();
+  const v2 = new PacketView();
+  for (const f of frames) {
+    // garbage before and after that looks like more packet
+    const big = Buffer.concat([Buffer.alloc(37, 0x16), f, Buffer.alloc(64, 0x45)]);
+    const a = decodePacket(f, 1, v1);
+    t.equal(decodePacket(big, 1, v2, 37, 37 + f.length), a);
+    if (a !== DECODE.OK) continue;
+    t.same({ ...inside.read(v2, 0) }, { ...alone.read(v1, 0) });
+  }
+});

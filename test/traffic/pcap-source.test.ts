@@ -9,8 +9,8 @@ const file = readFileSync(new URL('../fixtures/pcap/tls13-split.pcap', import.me
 function readInChunks(bytes: Buffer, size: number): { frames: string[]; times: number[]; ok: boolean } {
   const frames: string[] = [];
   const times: number[] = [];
-  const r = new PcapReader((f, time) => {
-    frames.push(Buffer.from(f).toString('hex'));
+  const r = new PcapReader((b, start, end, time) => {
+    frames.push(b.toString('hex', start, end));
     times.push(time);
   });
   for (let p = 0; p < bytes.length; p += size) r.push(bytes.subarray(p, p + size));
