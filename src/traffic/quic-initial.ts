@@ -4,7 +4,7 @@
 // the CRYPTO frames, whose data is the TLS ClientHello. Chrome's hellos (post-quantum key shares)
 // span two Initials, and CRYPTO frames may come in any order: fragments are put together per
 // connection ID, within MAX_CRYPTO_BYTES and MAX_CONNECTIONS.
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
 import { HELLO, parseHandshake } from './tls-hello.js';
 import type { HelloResult, HelloStatus } from './tls-hello.js';
@@ -23,17 +23,24 @@ export interface InitialKeys {
   mask: Cipher;
 }
 
-/** HKDF-Expand-Label (RFC 8446 §7.1) for outputs of at most one SHA-256 block. */
-function expandLabel(secret: Buffer, label: string, length: number): Buffer {
+/** The HkdfLabel of RFC 8446 §7.1 with an empty context. */
+function hkdfLabel(label: string, length: number): Buffer {
   const full = Buffer.from(`tls13 ${label}`, 'latin1');
-  const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, full.length]), full, Buffer.from([0, 1])]);
-  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+  return Buffer.concat([Buffer.from([length >> 8, length & 0xff, full.length]), full, Buffer.from([0])]);
+}
+const CLIENT_IN = hkdfLabel('client in', 32);
+const LABELS = { 'quic key': hkdfLabel('quic key', 16), 'quic iv': hkdfLabel('quic iv', 12), 'quic hp': hkdfLabel('quic hp', 16) };
+const ONE = Buffer.from([1]);
+
+/** HKDF-Expand-Label for outputs of at most one SHA-256 block: T(1) = HMAC(secret, label | 0x01). */
+function expandLabel(secret: Buffer, label: keyof typeof LABELS, length: number): Buffer {
+  return createHmac('sha256', secret).update(LABELS[label]).update(ONE).digest().subarray(0, length);
 }
 
 /** The client's Initial keys for a Destination Connection ID. */
 export function clientInitialKeys(dcid: Uint8Array): InitialKeys {
-  const initialSecret = createHmac('sha256', INITIAL_SALT_V1).update(dcid).digest();
-  const client = expandLabel(initialSecret, 'client in', 32);
+  // HKDF-Extract(salt, dcid) then Expand-Label "client in": one native call
+  const client = Buffer.from(hkdfSync('sha256', dcid, INITIAL_SALT_V1, CLIENT_IN, 32));
   const hp = expandLabel(client, 'quic hp', 16);
   const mask = createCipheriv('aes-128-ecb', hp, null);
   mask.setAutoPadding(false);
