@@ -14,6 +14,7 @@ import { overrideCommand } from './cli/overrides.js';
 import { devicesCommand } from './cli/devices.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
 import { exampleConfigCommand } from './cli/example-config.js';
+import { trafficCommand } from './cli/traffic.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -32,6 +33,8 @@ const USAGE = `usage: schoolgate <command> [options]
   restore FILE [--with-config] [--config FILE]
                                             restore a backup (daemon stopped; its audit chain must verify)
   example-config [--set PATH=VALUE]…        print a config documenting every key (with these values set)
+  traffic inspect FILE [--config FILE] [--json]
+                                            flows of a pcap file: server names and each decision
 
   Verbs that touch the store work while the daemon runs (through its control socket).`;
 
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   backup: backupCommand,
   restore: restoreCommand,
   'example-config': exampleConfigCommand,
+  traffic: trafficCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

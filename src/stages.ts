@@ -3,6 +3,7 @@
 import type { StageFactory } from './daemon/index.js';
 import { createSyslogStage } from './syslog/index.js';
 import { createFirewallStage } from './firewall/index.js';
+import { createTrafficStage } from './traffic/index.js';
 import { createHealthStage } from './health/index.js';
 import { createDnsStage } from './dns/index.js';
 import { createApiStage } from './api/index.js';
@@ -18,6 +19,12 @@ export const DAEMON_STAGES: readonly StageFactory[] = [
   (ctx) => (ctx.services.dns = createDnsStage(ctx)),
   // Firewall after DNS: interception redirects LAN DNS to dns.listen, so DNS must be listening first.
   (ctx) => (ctx.services.firewall = createFirewallStage(ctx)),
+  // Traffic after the firewall: a blocked server name becomes an element of the firewall's
+  // flow-block set, which exists once the firewall has applied its table. Gateway mode only.
+  (ctx) => {
+    const c = ctx.state.current.config;
+    return c.mode === 'gateway' && c.traffic.enabled ? (ctx.services.traffic = createTrafficStage(ctx)) : [];
+  },
   // The API after the data path: it reports what the stages above offer (ctx.services), and its
   // listeners open once the daemon filters.
   createApiStage,

@@ -14,6 +14,12 @@ export interface Services {
 
 export interface FirewallService {
   readonly usage: UsageService;
+  /**
+   * Rejects every packet from `client` to `server` for `seconds` (TCP with a reset, the rest
+   * with ICMP admin-prohibited): the traffic stage's answer to a blocked server name. False when
+   * the kernel refused it or the firewall is not in gateway mode.
+   */
+  blockFlow(client: string, server: string, seconds: number): Promise<boolean>;
 }
 
 // ---- DNS ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import { bypassState, sameCategoryState } from './bypass-state.js';
 import type { CategoryState } from './bypass-state.js';
 import { FirewallKernel } from './kernel.js';
 import { LearnedAddresses } from './learned-addresses.js';
-import { renderBlocking, renderLearn, renderListedDiff } from './nft-elements.js';
+import { renderBlocking, renderFlowBlock, renderLearn, renderListedDiff } from './nft-elements.js';
 import { planGeneration, setNames } from './nft-render.js';
 import type { DynamicElements } from './nft-render.js';
 import { OverQuotaDevices } from './over-quota.js';
@@ -37,6 +37,8 @@ export interface FirewallStageOptions {
 export interface FirewallStage extends Stage {
   /** per-device usage and quota resets, for the API */
   readonly usage: UsageService;
+  /** a device → server block with a timeout (traffic stage: a blocked SNI/Host) */
+  blockFlow(client: string, server: string, seconds: number): Promise<boolean>;
 }
 
 const POLICY_TICK_MS = 60_000;
@@ -48,6 +50,7 @@ export function createFirewallStage(ctx: DaemonContext, opts: FirewallStageOptio
     return {
       name: 'firewall',
       usage: disabledUsageService,
+      blockFlow: async () => false,
       start: async () => void log.info('dns-only mode: the kernel is left alone (the school firewall must stop DNS, DoT and DoH going around schoolgate)'),
       stop: async () => undefined,
     };
@@ -199,6 +202,15 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
     if (r.rolledBack) this.ledger.countersReset();
     this.log.error({ err: r.error, rolledBack: r.rolledBack }, 'new config not applied to the kernel');
     return false;
+  }
+
+  async blockFlow(client: string, server: string, seconds: number): Promise<boolean> {
+    const lines = renderFlowBlock(client, server, seconds);
+    if (lines.length === 0) return false;
+    // Not queued behind a poll: the connection must die while it is still in its handshake.
+    const r = await this.kernel.run(lines);
+    if (!r.ok) this.log.error({ err: r.error, client, server }, 'could not add the flow block');
+    return r.ok;
   }
 
   // ---- counters --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ export { buildPlan, TC_MAJOR, classId } from './plan.js';
 export type { FirewallPlan, GroupPlan, PlanResult } from './plan.js';
 export { renderRuleset, emptyElements, planGeneration, TABLE, TABLE_REF, setNames } from './nft-render.js';
 export type { DynamicElements } from './nft-render.js';
-export { renderLearn, renderBlocking, renderListedDiff, renderOverQuotaAdd, renderOverQuotaDelete } from './nft-elements.js';
+export { renderFlowBlock, renderLearn, renderBlocking, renderListedDiff, renderOverQuotaAdd, renderOverQuotaDelete } from './nft-elements.js';
 export { renderTcBatch, renderTcPrune, renderTcRemoval, tcClasses, shapedDevices } from './tc-render.js';
 export type { TcClass, LeafQdisc, Direction } from './tc-render.js';
 export { createNftCli, createTcCli } from './appliers.js';

@@ -66,3 +66,12 @@ export function renderOverQuotaDelete(addresses: readonly string[]): string[] {
     ...deleteElements(setNames.overQuota6, addresses.filter((a) => v6(a))),
   ];
 }
+
+/** A device → server address block with a timeout (a blocked SNI/Host; traffic stage). */
+export function renderFlowBlock(client: string, server: string, seconds: number): string[] {
+  if (v6(client) !== v6(server)) return [];
+  const set = v6(client) ? setNames.flowBlock6 : setNames.flowBlock4;
+  const s = Math.max(1, Math.ceil(seconds));
+  // add + delete + add: a pair already there gets its full timeout again (see renderLearn)
+  return [...addElements(set, [`${client} . ${server}`]), ...deleteElements(set, [`${client} . ${server}`]), ...addElements(set, [`${client} . ${server} timeout ${s}s`])];
+}

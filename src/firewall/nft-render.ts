@@ -41,6 +41,7 @@ export const setNames = {
   exempt6: (b: BypassPlan) => `exempt6_${b.key}`,
   exemptMac: (b: BypassPlan) => `exemptmac_${b.key}`,
   usage4: 'usage4', usage6: 'usage6', seen4: 'seen4', seen6: 'seen6', overQuota4: 'overquota4', overQuota6: 'overquota6',
+  flowBlock4: 'flowblock4', flowBlock6: 'flowblock6',
 } as const;
 
 const q = (s: string) => JSON.stringify(s);
@@ -92,6 +93,10 @@ export function renderRuleset(plan: FirewallPlan, epoch: number, dyn: DynamicEle
   set(`set ${setNames.seen4} { type ipv4_addr . ipv4_addr . inet_proto . inet_service; size 8192; flags dynamic,timeout; timeout 5m; }`);
   set(`set ${setNames.seen6} { type ipv6_addr . ipv6_addr . inet_proto . inet_service; size 8192; flags dynamic,timeout; timeout 5m; }`);
   const oq = (v6: boolean) => dyn.overQuota.filter((o) => isV6(o.address) === v6).map((o) => `${o.address} : ${classId(o.minor)}`);
+  // device . server pairs the traffic stage blocked (a blocked SNI/Host): kept across re-renders
+  // only until they time out, so they are not carried over (a config change starts them afresh).
+  set(`set ${setNames.flowBlock4} { type ipv4_addr . ipv4_addr; size 65535; flags timeout; }`);
+  set(`set ${setNames.flowBlock6} { type ipv6_addr . ipv6_addr; size 65535; flags timeout; }`);
   set(`map ${setNames.overQuota4} { type ipv4_addr : classid;${elements(oq(false))} }`);
   set(`map ${setNames.overQuota6} { type ipv6_addr : classid;${elements(oq(true))} }`);
 
@@ -132,6 +137,9 @@ export function renderRuleset(plan: FirewallPlan, epoch: number, dyn: DynamicEle
   ]);
   const quicMarks = plan.groups.filter((g) => g.blockQuic).map((g) => hex(mark(g)));
   chain(out, 'from_lan', undefined, [
+    // A blocked server name: every packet of the device to that address, open connections too.
+    `ip saddr . ip daddr @${setNames.flowBlock4} jump flow_deny`,
+    `ip6 saddr . ip6 daddr @${setNames.flowBlock6} jump flow_deny`,
     'meta l4proto { tcp, udp } th dport 853 jump deny',
     // Port 53 reaching forward was not intercepted (no listener of that family): no way out.
     'meta l4proto { tcp, udp } th dport 53 jump deny',
@@ -149,6 +157,12 @@ export function renderRuleset(plan: FirewallPlan, epoch: number, dyn: DynamicEle
       'jump deny',
     ]);
   }
+  // Not `deny`: these are policy blocks the traffic stage logged itself, not bypass attempts.
+  chain(out, 'flow_deny', undefined, [
+    'meta l4proto tcp counter reject with tcp reset',
+    // QUIC and anything else: the client sees "administratively prohibited" and gives up at once
+    'counter reject with icmpx admin-prohibited',
+  ]);
   chain(out, 'deny', undefined, [
     `meta nfproto ipv4 add @${setNames.seen4} { ip saddr . ip daddr . meta l4proto . th dport }`,
     `meta nfproto ipv6 add @${setNames.seen6} { ip6 saddr . ip6 daddr . meta l4proto . th dport }`,
