@@ -1,4 +1,4 @@
-// tcpdump on the LAN interfaces as a child process, its pcap stream on stdout fed to pcap-parser.
+// tcpdump on the LAN interfaces as a child process, its pcap stream on stdout fed to our pcap reader.
 // The BPF filter keeps the stream small: only packets that can carry what we read. If tcpdump
 // dies it is started again after a back-off (1 s doubling to 30 s; reset after a minute of
 // running). Memory is bounded by the pipe: when we fall behind, tcpdump blocks and the kernel
