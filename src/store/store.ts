@@ -45,6 +45,14 @@ export interface Store {
 export type Migration = (store: Store) => Promise<void>;
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
+/**
+ * A small footprint for a Pi (issue 3, bench/out/lists.md): LevelDB's defaults (8 MB block cache,
+ * 4 MB write buffer, 1000 open files) are sized for servers. Reads here are few and mostly recent
+ * (the query log, the audit chain), so a small cache costs little; a 1 MB write buffer means more,
+ * smaller level-0 files, which compaction merges anyway.
+ */
+export const LEVEL_OPTIONS = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 1024 * 1024, maxOpenFiles: 74 } as const;
+
 export interface OpenOptions {
   /** for tests: the version this code writes and the migrations that lead to it */
   version?: number;
@@ -58,7 +66,7 @@ export async function openStore(dataDir: string, opts: OpenOptions = {}): Promis
   const migrations = opts.migrations ?? MIGRATIONS;
   const location = join(dataDir, 'store');
   await mkdir(location, { recursive: true, mode: 0o750 });
-  const db: Db = new ClassicLevel<string, JsonValue>(location, { valueEncoding: 'json' });
+  const db: Db = new ClassicLevel<string, JsonValue>(location, { valueEncoding: 'json', ...LEVEL_OPTIONS });
   try {
     await db.open();
   } catch (err) {
