@@ -14,7 +14,11 @@ export interface SuffixMatch {
   categories: string[];
 }
 
+let generations = 0;
+
 export class DomainIndex {
+  /** distinct per instance: what caches keep instead of a reference (one would keep a swapped-out index alive) */
+  readonly generation = ++generations;
   readonly categories: readonly CategoryMeta[];
   readonly meta: IndexMeta;
   /** words per category bitset */
