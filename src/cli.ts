@@ -1,7 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1
 // schoolgate: the daemon and its command-line verbs.
 // The shebang's --max-semi-space-size=1 keeps the young generation small: the hot path allocates
-// little, and resident memory on a Pi matters more than a few extra scavenges (~5 MB RSS).
+// little, and resident memory on a Pi matters more than a few extra scavenges (~17 MB RSS with
+// the API up, bench/out/lists.md). MALLOC_ARENA_MAX=2: glibc gives every thread that mallocs
+// (libuv's pool, LevelDB's compaction) an arena of its own, and their free space stays resident.
 import { checkConfigCommand } from './cli/check-config.js';
 import { processIo, UsageError } from './cli/common.js';
 import type { Io } from './cli/common.js';

@@ -5,7 +5,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { DomainIndex, compileInChild, indexPath, listsKey } from '../lists/index.js';
+import { DomainIndex, collectAfterSwap, compileInChild, indexPath, listsKey } from '../lists/index.js';
 import type { CompileResult, ListSource } from '../lists/index.js';
 import { parseDuration } from '../schema/index.js';
 import type { DaemonContext, Stage } from './daemon.js';
@@ -57,6 +57,8 @@ export function createListUpdater(ctx: DaemonContext): ListUpdater {
     }
     if (loaded.index.meta.createdAt === current.meta.createdAt && loaded.index.size === current.size) return false;
     ctx.state.swap(withIndex(ctx.state.current, loaded.index, ctx.clock.now()));
+    // The old index is garbage now; without a nudge it stays resident (bench/out/lists.md).
+    collectAfterSwap();
     log.info({ why, domains: loaded.index.size, categories: loaded.index.categories.length, rssMB: Math.round(process.memoryUsage.rss() / 1e6) }, 'index swapped');
     ctx.events.emit('index:swapped', loaded.index.meta);
     return true;

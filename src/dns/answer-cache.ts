@@ -10,7 +10,7 @@
 // One entry is one object and one buffer (key, message and TTL offsets side by side): every
 // extra typed array is another heap object and another malloc, and with tens of thousands of
 // entries that overhead, not the messages, is what the memory goes on.
-import type { CategoryBits, DomainIndex } from '../lists/index.js';
+import type { CategoryBits } from '../lists/index.js';
 import { lengthWithoutOpt, writeWithoutOpt } from './response-scan.js';
 import type { ScannedResponse } from './response-scan.js';
 import { HEADER } from './wire.js';
@@ -38,9 +38,10 @@ export interface CacheEntry {
   targets: readonly string[];
   /** the answer has A/AAAA records (their addresses are read from the body when a listed name needs them) */
   hasAddresses: boolean;
-  /** categories of the CNAME targets, computed against `bitsOf` (recomputed after an index swap) */
+  /** categories of the CNAME targets, computed against index generation `bitsOf` (recomputed after an index swap) */
   targetBits: CategoryBits | undefined;
-  bitsOf: DomainIndex | undefined;
+  /** DomainIndex.generation, 0 for none: a number, so a cached answer never keeps a swapped-out index alive */
+  bitsOf: number;
   upstream: string;
   size: number;
   prev: CacheEntry | undefined;
@@ -77,7 +78,7 @@ export function newEntry(n: NewEntry): CacheEntry {
   return {
     hash: 0, data, keyLen: n.key.length, bodyLen, ttlCount: offsets.length, rcode: n.scan.rcode,
     storedAt: n.storedAt, expiresAt: n.expiresAt, staleUntil: n.staleUntil, targets: n.scan.targets.length ? n.scan.targets : NO_TARGETS,
-    hasAddresses: n.scan.addressCount > 0, targetBits: undefined, bitsOf: undefined, upstream: n.upstream, size: 0, prev: undefined, next: undefined, chain: undefined,
+    hasAddresses: n.scan.addressCount > 0, targetBits: undefined, bitsOf: 0, upstream: n.upstream, size: 0, prev: undefined, next: undefined, chain: undefined,
   };
 }
 

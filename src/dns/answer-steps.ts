@@ -34,7 +34,7 @@ function anyBit(bits: CategoryBits): boolean {
 /** Categories of the entry's CNAME targets in `index` (kept on the entry until the index changes). */
 export function targetBits(e: CacheEntry, index: DomainIndex): CategoryBits | undefined {
   if (e.targets.length === 0) return undefined;
-  if (e.bitsOf !== index) {
+  if (e.bitsOf !== index.generation) {
     const all = index.newBits();
     const one = index.newBits();
     for (const t of e.targets) {
@@ -42,7 +42,7 @@ export function targetBits(e: CacheEntry, index: DomainIndex): CategoryBits | un
       for (let w = 0; w < all.length; w++) all[w] |= one[w];
     }
     e.targetBits = anyBit(all) ? all : undefined;
-    e.bitsOf = index;
+    e.bitsOf = index.generation;
   }
   return e.targetBits;
 }

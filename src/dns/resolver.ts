@@ -2,7 +2,6 @@
 // does. A query that a step can answer on the spot (block, canary, cache hit) runs without an
 // await; only safe-search targets and cache misses wait for an upstream.
 import type { DaemonContext, QueryEvent } from '../daemon/index.js';
-import type { DomainIndex } from '../lists/index.js';
 import type { Logger } from '../log.js';
 import { parseDuration, parseSize } from '../schema/index.js';
 import { AnswerCache } from './answer-cache.js';
@@ -56,7 +55,8 @@ export class Resolver {
   /** the listeners' parse struct: reused by every query that runs without an await */
   private readonly scratch: ParsedQuery = newParsedQuery();
   private bits: Uint32Array = new Uint32Array(1);
-  private bitsFor: DomainIndex | undefined;
+  /** DomainIndex.generation the scratch bits are sized for (a number: a reference would keep a swapped-out index alive) */
+  private bitsFor = 0;
 
   constructor(private readonly ctx: DaemonContext, log: Logger) {
     const dns = () => ctx.state.current.config.dns;
@@ -172,9 +172,9 @@ export class Resolver {
 
   private scratchBits(): Uint32Array {
     const index = this.ctx.state.current.index;
-    if (index !== this.bitsFor) {
+    if (index.generation !== this.bitsFor) {
       this.bits = index.newBits();
-      this.bitsFor = index;
+      this.bitsFor = index.generation;
     }
     return this.bits;
   }

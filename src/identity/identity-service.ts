@@ -41,7 +41,8 @@ export interface IdentitySource {
 
 export class IdentityService {
   private cache = new Map<string, ClientIdentity>();
-  private cachedFor: IdentitySource | undefined;
+  /** weak: the state it was built for must not outlive a swap (it holds the domain index) */
+  private cachedFor: WeakRef<IdentitySource> | undefined;
   private cachedGeneration = -1;
   private day = { date: '', endsAt: 0 };
 
@@ -55,7 +56,7 @@ export class IdentityService {
 
   identify(ip: string): ClientIdentity {
     const src = this.source();
-    if (src !== this.cachedFor || this.directory.generation !== this.cachedGeneration) this.reset(src);
+    if (src !== this.cachedFor?.deref() || this.directory.generation !== this.cachedGeneration) this.reset(src);
     const now = this.now();
     if (now >= this.day.endsAt) {
       this.reset(src);
@@ -82,7 +83,7 @@ export class IdentityService {
 
   private reset(src: IdentitySource): void {
     this.cache = new Map();
-    this.cachedFor = src;
+    this.cachedFor = new WeakRef(src);
     this.cachedGeneration = this.directory.generation;
   }
 }

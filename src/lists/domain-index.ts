@@ -1,6 +1,7 @@
 // Name → categories of the name and of every parent suffix. Lookups allocate nothing: results
-// go into a caller-owned category bitset. The index holds fingerprints, not names; two names
-// share a fingerprint with probability ~ entries / 2^64 (5M entries: ~3e-13 per probe).
+// go into a caller-owned category bitset. The index holds fingerprints, not names: bucket bits
+// and 8 more bits of one hash, 32 bits of another (48-64 bits); a probe matches a name not listed
+// with probability ~ entries / 2^(40 + bucketBits) (5M entries, 20 bucket bits: ~5e-12).
 import { fingerprint, walkSuffixes, walkWireSuffixes } from './domain-hash.js';
 import { decodeIndex, readIndexFile } from './index-file.js';
 import type { CategoryMeta, IndexArrays, IndexMeta, ListReport } from './index-file.js';
@@ -13,7 +14,11 @@ export interface SuffixMatch {
   categories: string[];
 }
 
+let generations = 0;
+
 export class DomainIndex {
+  /** distinct per instance: what caches keep instead of a reference (one would keep a swapped-out index alive) */
+  readonly generation = ++generations;
   readonly categories: readonly CategoryMeta[];
   readonly meta: IndexMeta;
   /** words per category bitset */
@@ -21,6 +26,7 @@ export class DomainIndex {
   private readonly byName: Map<string, number>;
   private readonly a: IndexArrays;
   private readonly shift: number;
+  private readonly lowShift: number;
   /** catset id → bitset, `words` words each */
   private readonly catsetBits: Uint32Array;
   // Walk state, kept on the instance so the per-suffix visitor is allocated once.
@@ -35,6 +41,7 @@ export class DomainIndex {
     this.categories = meta.categories;
     this.a = arrays;
     this.shift = 32 - meta.bucketBits;
+    this.lowShift = this.shift - 8;
     this.words = Math.max(1, Math.ceil(meta.categories.length / 32));
     this.byName = new Map(meta.categories.map((c, i) => [c.name, i]));
     this.catsetBits = new Uint32Array(meta.catsets.length * this.words);
@@ -172,7 +179,7 @@ export class DomainIndex {
   private probe(h1: number, h2: number): number {
     const { bucketStarts, fp, fpLow, catset } = this.a;
     const b = h1 >>> this.shift;
-    const low = h1 & 0xffff;
+    const low = (h1 >>> this.lowShift) & 0xff;
     for (let i = bucketStarts[b], end = bucketStarts[b + 1]; i < end; i++) {
       const f = fp[i];
       if (f === h2) {

@@ -1,6 +1,6 @@
 // Collects (fingerprint, category) pairs from the parsers and compiles them into the index
 // arrays: counting sort by bucket, sort inside each bucket, merge duplicates into category sets.
-// Names are hashed as they arrive and never kept, so 5M names cost ~10 bytes each here.
+// Names are hashed as they arrive and never kept, so 5M names cost ~12 bytes each here.
 import { fingerprint } from './domain-hash.js';
 import type { CategoryMeta, IndexArrays, IndexMeta, ListReport } from './index-file.js';
 import { FORMAT_VERSION } from './index-file.js';
@@ -79,8 +79,10 @@ export class IndexBuilder {
 
   build(lists: ListReport[], listsKey: string, now: Date): { meta: IndexMeta; arrays: IndexArrays } {
     const n = this.h1.length;
-    const bucketBits = Math.max(8, Math.min(24, Math.ceil(Math.log2(Math.max(1, n / 4)))));
+    // 4-8 entries a bucket: the table costs 0.5-1 byte a name, a probe scans a few sorted u32s.
+    const bucketBits = Math.max(8, Math.min(24, Math.floor(Math.log2(Math.max(1, n / 4)))));
     const shift = 32 - bucketBits;
+    const lowShift = shift - 8;
     const buckets = 2 ** bucketBits;
     const h1 = this.h1.data;
     const h2 = this.h2.data;
@@ -94,16 +96,17 @@ export class IndexBuilder {
     const fill = starts.slice(0, buckets);
     for (let i = 0; i < n; i++) order[fill[h1[i] >>> shift]++] = i;
 
-    // Inside each bucket: sort by (h2, low 16 bits of h1), then merge equal fingerprints.
+    // Inside each bucket: sort by (h2, 8 more bits of h1), then merge equal fingerprints.
     const fp = new Uint32Array(n);
-    const fpLow = new Uint16Array(n);
+    const fpLow = new Uint8Array(n);
     const catsetOf = new Uint16Array(n);
     const outStarts = new Uint32Array(buckets + 1);
     const catsetIds = new Map<string, number>();
     const catsets: number[][] = [];
     const counts = new Uint32Array(this.categoryList.length);
     let out = 0;
-    const cmp = (x: number, y: number) => h2[x] - h2[y] || (h1[x] & 0xffff) - (h1[y] & 0xffff) || cat[x] - cat[y];
+    const low = (i: number) => (h1[i] >>> lowShift) & 0xff;
+    const cmp = (x: number, y: number) => h2[x] - h2[y] || low(x) - low(y) || cat[x] - cat[y];
     for (let b = 0; b < buckets; b++) {
       outStarts[b] = out;
       const slice = order.subarray(starts[b], starts[b + 1]);
@@ -111,7 +114,7 @@ export class IndexBuilder {
       for (let k = 0; k < slice.length; ) {
         const first = slice[k];
         const cats: number[] = [];
-        while (k < slice.length && h2[slice[k]] === h2[first] && (h1[slice[k]] & 0xffff) === (h1[first] & 0xffff)) {
+        while (k < slice.length && h2[slice[k]] === h2[first] && low(slice[k]) === low(first)) {
           const c = cat[slice[k]];
           if (cats[cats.length - 1] !== c) cats.push(c);
           k++;
@@ -126,7 +129,7 @@ export class IndexBuilder {
           catsets.push(cats);
         }
         fp[out] = h2[first];
-        fpLow[out] = h1[first] & 0xffff;
+        fpLow[out] = low(first);
         catsetOf[out] = id;
         out++;
       }
@@ -137,8 +140,10 @@ export class IndexBuilder {
     for (const { cat: c, ip } of this.ipEntries) (ips[c] ??= []).push(ip);
     for (const list of Object.values(ips)) list.splice(0, list.length, ...new Set(list));
     const categories = this.categoryList.map((c, i) => ({ ...c, count: counts[i] }));
-    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, categories, catsets, ips, lists };
-    return { meta, arrays: { bucketStarts: outStarts, fp: fp.slice(0, out), fpLow: fpLow.slice(0, out), catset: catsetOf.slice(0, out) } };
+    const catsetBytes = catsets.length <= 256 ? 1 : 2;
+    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, catsetBytes, categories, catsets, ips, lists };
+    const catset = catsetBytes === 1 ? Uint8Array.from(catsetOf.subarray(0, out)) : catsetOf.slice(0, out);
+    return { meta, arrays: { bucketStarts: outStarts, fp: fp.slice(0, out), fpLow: fpLow.slice(0, out), catset } };
   }
 }
 

@@ -45,6 +45,15 @@ export interface Store {
 export type Migration = (store: Store) => Promise<void>;
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
+/**
+ * LevelDB's defaults are sized for servers. The block cache (8 MB) fills as the UI pages through
+ * the query log and stays resident: 2 MB bound it on a Pi (reads here are few and mostly recent).
+ * Each open table file holds its index block: 74 files are plenty for this store. The write buffer
+ * keeps its 4 MB default: a smaller one flushes more, smaller level-0 files to the SD card, and
+ * the bench (bench/out/lists.md) showed no resident gain from it.
+ */
+export const LEVEL_OPTIONS = { cacheSize: 2 * 1024 * 1024, maxOpenFiles: 74 } as const;
+
 export interface OpenOptions {
   /** for tests: the version this code writes and the migrations that lead to it */
   version?: number;
@@ -58,7 +67,7 @@ export async function openStore(dataDir: string, opts: OpenOptions = {}): Promis
   const migrations = opts.migrations ?? MIGRATIONS;
   const location = join(dataDir, 'store');
   await mkdir(location, { recursive: true, mode: 0o750 });
-  const db: Db = new ClassicLevel<string, JsonValue>(location, { valueEncoding: 'json' });
+  const db: Db = new ClassicLevel<string, JsonValue>(location, { valueEncoding: 'json', ...LEVEL_OPTIONS });
   try {
     await db.open();
   } catch (err) {

@@ -1,0 +1,168 @@
+// The compiled index's binary layout (format 2): one-byte category-set ids while there are ≤ 256
+// sets, two beyond; old and damaged files are clear errors, never a crash.
+import t from 'tap';
+import { crc32 } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IndexBuilder } from '../../src/lists/index-builder.js';
+import { FORMAT_VERSION, decodeIndex, encodeIndex } from '../../src/lists/index-file.js';
+import type { IndexMeta } from '../../src/lists/index-file.js';
+import { DomainIndex } from '../../src/lists/index.js';
+import { rng } from '../../bench/synthetic-lists.js';
+import { tempDir } from '../helpers/daemon.js';
+
+/** `names` names, name i in the categories whose bit is set in combos[i % combos.length]. */
+function build(categories: number, combos: number[], names: number) {
+  const b = new IndexBuilder();
+  const ids = Array.from({ length: categories }, (_, c) => b.category(`cat${c}`, 'test', 'block'));
+  const want = new Map<string, string[]>();
+  for (let i = 0; i < names; i++) {
+    const name = `n${i}.example`;
+    const combo = combos[i % combos.length];
+    const cats: string[] = [];
+    for (let c = 0; c < categories; c++) {
+      if (combo & (1 << c)) {
+        b.add(name, ids[c]);
+        cats.push(`cat${c}`);
+      }
+    }
+    want.set(name, cats);
+  }
+  return { ...b.build([], 'test', new Date('2026-01-01T00:00:00Z')), want };
+}
+
+function load(file: Buffer): DomainIndex {
+  const d = decodeIndex(file);
+  if (!d.ok) throw new Error(d.error);
+  return new DomainIndex(d.meta, d.arrays);
+}
+
+/** Rewrites the metadata (and the checksum, so the structure checks are what answer). */
+function withMeta(file: Buffer, edit: (meta: Record<string, unknown>) => void): Buffer {
+  const metaLength = file.readUInt32LE(12);
+  const meta = JSON.parse(file.toString('utf8', 16, 16 + metaLength)) as Record<string, unknown>;
+  edit(meta);
+  const bytes = Buffer.from(JSON.stringify(meta));
+  const pad = ((metaLength + 7) & ~7) - metaLength;
+  const rest = file.subarray(16 + metaLength + pad);
+  const head = Buffer.alloc(16);
+  file.copy(head, 0, 0, 8);
+  head.writeUInt32LE(bytes.length, 12);
+  const out = Buffer.concat([head, bytes, Buffer.alloc(((bytes.length + 7) & ~7) - bytes.length), rest]);
+  out.writeUInt32LE(crc32(out.subarray(16)), 8);
+  return out;
+}
+
+t.test('a few category sets: one byte an id, ~7 bytes a name in all', async (t) => {
+  const n = 20_000;
+  const { meta, arrays, want } = build(5, [1, 2, 4, 8, 16, 3, 5], n);
+  t.equal(meta.catsetBytes, 1);
+  t.equal(arrays.catset.BYTES_PER_ELEMENT, 1);
+  const file = encodeIndex(meta, arrays);
+  const metaBytes = file.readUInt32LE(12);
+  const perName = (file.length - 16 - metaBytes) / n;
+  t.ok(perName >= 6 && perName <= 7.1, `${perName.toFixed(2)} bytes a name`);
+  const idx = load(file);
+  for (const [name, cats] of want) {
+    if (idx.categoriesOf(name).join() !== cats.join()) {
+      t.fail(`${name}: ${idx.categoriesOf(name).join()} is not ${cats.join()}`);
+      return;
+    }
+  }
+  t.same(idx.categoriesOf(`www.n7.example`), want.get('n7.example'), 'subdomains inherit');
+  t.same(idx.categoriesOf('n20000.example'), [], 'an unlisted name');
+});
+
+t.test('more than 256 category sets: two-byte ids, same answers', async (t) => {
+  // 10 categories, 300 distinct non-empty combinations.
+  const combos = Array.from({ length: 300 }, (_, i) => i + 1);
+  const { meta, arrays, want } = build(10, combos, 3000);
+  t.equal(meta.catsets.length, 300);
+  t.equal(meta.catsetBytes, 2);
+  const idx = load(encodeIndex(meta, arrays));
+  let wrong = 0;
+  for (const [name, cats] of want) if (idx.categoriesOf(name).join() !== cats.join()) wrong++;
+  t.equal(wrong, 0, 'every name gets its own categories');
+  t.same(idx.categoriesOf('x.n299.example'), want.get('n299.example'));
+});
+
+t.test('exactly 256 sets still fit in one byte', async (t) => {
+  const combos = Array.from({ length: 256 }, (_, i) => i + 1);
+  const { meta, arrays, want } = build(9, combos, 1024);
+  t.equal(meta.catsets.length, 256);
+  t.equal(meta.catsetBytes, 1);
+  const idx = load(encodeIndex(meta, arrays));
+  t.same(idx.categoriesOf('n255.example'), want.get('n255.example'));
+});
+
+t.test('an index of the previous format asks for a recompile', async (t) => {
+  const { meta, arrays } = build(3, [1, 2, 4], 100);
+  const old = withMeta(encodeIndex(meta, arrays), (m) => { m.version = 1; delete m.catsetBytes; });
+  const r = decodeIndex(old);
+  t.notOk(r.ok);
+  if (!r.ok) t.match(r.error, new RegExp(`index format 1 is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
+  // From disk, as the daemon loads it at start (it then recompiles: src/daemon/index-loader.ts).
+  const d = tempDir();
+  t.teardown(d.cleanup);
+  writeFileSync(join(d.dir, 'current.sgi'), old);
+  const loaded = DomainIndex.fromFile(join(d.dir, 'current.sgi'));
+  t.notOk(loaded.ok);
+  if (!loaded.ok) t.match(loaded.error, /recompile/);
+});
+
+t.test('damaged metadata with a valid checksum: a clear error', async (t) => {
+  const { meta, arrays } = build(3, [1, 2, 4], 500);
+  const file = encodeIndex(meta, arrays);
+  const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
+    ['entries off by one', (m) => { m.entries = (m.entries as number) + 1; }, /size does not match/],
+    ['negative entries', (m) => { m.entries = -4; }, /malformed/],
+    ['huge bucketBits', (m) => { m.bucketBits = 40; }, /malformed/],
+    ['catsetBytes 3', (m) => { m.catsetBytes = 3; }, /malformed/],
+    ['catsetBytes 2 on a one-byte file', (m) => { m.catsetBytes = 2; }, /size does not match/],
+    ['a set naming a missing category', (m) => { (m.catsets as number[][])[0] = [99]; }, /unknown category/],
+    ['catsets not a list', (m) => { m.catsets = 'x'; }, /malformed/],
+    ['fewer sets than the ids use', (m) => { m.catsets = [[0]]; }, /unknown category set/],
+  ];
+  for (const [name, edit, want] of cases) {
+    const r = decodeIndex(withMeta(file, edit));
+    t.notOk(r.ok, name);
+    if (!r.ok) t.match(r.error, want, name);
+  }
+  const notObject = decodeIndex(withMeta(file, () => undefined).fill(0x20, 16, 16 + file.readUInt32LE(12)));
+  t.notOk(notObject.ok, 'blank metadata');
+});
+
+t.test('fuzz: every truncation and random damage is an error or a working index, never a throw', async (t) => {
+  const { meta, arrays } = build(4, [1, 2, 4, 8, 3], 2000);
+  const file = encodeIndex(meta, arrays);
+  const next = rng(42);
+  let errors = 0;
+  let loads = 0;
+  const tryDecode = (buf: Buffer) => {
+    const r = decodeIndex(buf);
+    if (!r.ok) {
+      errors++;
+      return;
+    }
+    loads++;
+    const idx = new DomainIndex(r.meta, r.arrays);
+    for (let i = 0; i < 50; i++) idx.categoriesOf(`www.n${i}.example`);
+  };
+  for (let len = 0; len < file.length; len += 1 + Math.floor(next() * 61)) tryDecode(file.subarray(0, len));
+  for (let round = 0; round < 300; round++) {
+    const damaged = Buffer.from(file);
+    const flips = 1 + Math.floor(next() * 8);
+    for (let f = 0; f < flips; f++) damaged[16 + Math.floor(next() * (damaged.length - 16))] ^= 1 << Math.floor(next() * 8);
+    // Half the time with a matching checksum, so the structure checks (not the CRC) answer.
+    if (round % 2 === 0) damaged.writeUInt32LE(crc32(damaged.subarray(16)), 8);
+    tryDecode(damaged);
+  }
+  t.ok(errors > 0, `${errors} refused, ${loads} loaded (damage in the fingerprints only changes answers)`);
+});
+
+t.test('the metadata records what the loader needs', async (t) => {
+  const { meta } = build(2, [1, 2], 10);
+  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'catsetBytes', 'catsets', 'categories'];
+  for (const k of keys) t.ok(k in meta, k);
+  t.equal(meta.version, FORMAT_VERSION);
+});
