@@ -41,7 +41,7 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How the daemon is started: the product's way (the CLI's shebang flags, MALLOC_ARENA_MAX from the unit) unless overridden. */
-const nodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
+const nodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1 --max-old-space-size=128').split(' ').filter(Boolean);
 const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '2' };
 if (daemonEnv.MALLOC_ARENA_MAX === '') delete daemonEnv.MALLOC_ARENA_MAX;
 

@@ -4,6 +4,7 @@
 // little, and resident memory on a Pi matters more than a few extra scavenges (~17 MB RSS with
 // the API up, bench/out/lists.md). MALLOC_ARENA_MAX=2: glibc gives every thread that mallocs
 // (libuv's pool, LevelDB's compaction) an arena of its own, and their free space stays resident.
+// The service (systemd unit, npm start) also caps V8's old space at 128 MB: see the unit file.
 import { checkConfigCommand } from './cli/check-config.js';
 import { processIo, UsageError } from './cli/common.js';
 import type { Io } from './cli/common.js';

@@ -16,7 +16,9 @@ const self = fileURLToPath(import.meta.url);
 
 export function compileInChild(req: ChildRequest, timeoutMs = 30 * 60_000): Promise<CompileResult> {
   return new Promise((resolve) => {
-    const child = fork(self, ['--compile-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    // The daemon's heap cap is for serving; compiling 5M names needs more, for a minute, in here.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
+    const child = fork(self, ['--compile-child'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     let settled = false;
     const finish = (r: CompileResult) => {
       if (settled) return;
