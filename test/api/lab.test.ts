@@ -2,8 +2,8 @@
 // appliance's LAN address and nowhere else. From the fake internet (the WAN side) the admin port
 // is not reachable; a wildcard admin address is refused in gateway mode.
 import t from 'tap';
-import { join } from 'node:path';
 import { createLab, NET } from '../lab/lab.js';
+import { labApi, setUpFirstUser } from '../lab/admin-api.js';
 
 t.test('the admin port is reachable from the LAN and not from the WAN', async (t) => {
   const lab = await createLab({ services: false });
@@ -21,14 +21,8 @@ t.test('the admin port is reachable from the LAN and not from the WAN', async (t
   t.equal((await curl('inet', 'https://10.10.0.1/api/v1/session')).stdout, '000', 'nor can the WAN side reach the LAN address');
   t.equal((await curl('inet', `http://${NET.wanAppliance}/`)).stdout, '000', 'no block page on the WAN either');
   // Signed in from a staff machine (curl with a cookie jar, as a browser would): gateway-mode figures.
-  const jar = join(lab.dir, 'cookies.txt');
-  const api = async (method: string, path: string, csrf?: string, body?: unknown) => {
-    const args = ['curl', '-sk', '-m', '5', '-c', jar, '-b', jar, '-X', method, ...(csrf ? ['-H', `x-csrf-token: ${csrf}`] : []), ...(body ? ['-H', 'content-type: application/json', '-d', JSON.stringify(body)] : []), `https://10.10.0.1${path}`];
-    return JSON.parse((await lab.must('staff', args)).trim() || '{}') as Record<string, unknown>;
-  };
-  const code = /setup code (\S+)/.exec(String(daemon.logs.find((l) => String(l.msg).startsWith('setup needed'))?.msg))?.[1];
-  const pre = await api('GET', '/api/v1/session');
-  const made = await api('POST', '/api/v1/setup', String(pre.csrfToken), { code, username: 'tess', password: 'a long lab password' });
+  const api = labApi(lab);
+  const made = await setUpFirstUser(api, daemon);
   t.match(made, { authenticated: true, role: 'technician' });
   const bw = await api('GET', '/api/v1/bandwidth');
   t.match(bw, { available: true, caps: [{ group: 'staff' }, { group: 'pupils', bandwidth: { dailyQuota: '20MB' } }, { group: 'guests' }] }, 'usage and caps come from the firewall stage');

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { DIST_CLI, ensureBuilt } from './build.js';
+import { onJsonLines } from '../helpers/daemon.js';
 
 export interface CompiledDaemon {
   proc: ChildProcess;
@@ -15,22 +16,11 @@ export async function runCompiledDaemon(config: string, env: Record<string, stri
   ensureBuilt();
   const proc = spawn(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=128', DIST_CLI, 'run', '--config', config], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
-  let buffered = '';
   let stderr = '';
   let onLine: (() => void) | undefined;
-  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      const text = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        logs.push(JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        logs.push({ msg: text, raw: true });
-      }
-      onLine?.();
-    }
+  onJsonLines(proc, (line) => {
+    logs.push(line);
+    onLine?.();
   });
   proc.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-10_000)));
   const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));

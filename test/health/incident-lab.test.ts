@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { LedStates } from '../../src/daemon/index.js';
 import { createLab } from '../lab/lab.js';
 import { until } from '../lab/exec.js';
+import { labApi, setUpFirstUser } from '../lab/admin-api.js';
 
 t.test('a pupil\'s query for a locked category lights the alert LED', async (t) => {
   const lab = await createLab();
@@ -32,14 +33,8 @@ t.test('a pupil\'s query for a locked category lights the alert LED', async (t) 
   const logged = daemon.logs.filter((l) => l.msg === 'LEDs changed').at(-1)?.leds;
   t.same(logged, file(), 'the daemon\'s states and the file agree');
 
-  const jar = join(lab.dir, 'cookies.txt');
-  const api = async (method: string, path: string, csrf?: string, body?: unknown) => {
-    const args = ['curl', '-sk', '-m', '5', '-c', jar, '-b', jar, '-X', method, ...(csrf ? ['-H', `x-csrf-token: ${csrf}`] : []), ...(body ? ['-H', 'content-type: application/json', '-d', JSON.stringify(body)] : []), `https://10.10.0.1${path}`];
-    return JSON.parse((await lab.must('staff', args)).trim() || '{}') as Record<string, unknown>;
-  };
-  const code = /setup code (\S+)/.exec(String(daemon.logs.find((l) => String(l.msg).startsWith('setup needed'))?.msg))?.[1];
-  const pre = await api('GET', '/api/v1/session');
-  const session = await api('POST', '/api/v1/setup', String(pre.csrfToken), { code, username: 'tess', password: 'a long lab password' });
+  const api = labApi(lab);
+  const session = await setUpFirstUser(api, daemon);
   t.match(session, { authenticated: true });
   t.same((await api('GET', '/api/v1/status')).leds, file(), 'GET /api/v1/status reports what the LEDs show');
   const list = (await api('GET', '/api/v1/incidents?status=open')) as { items?: { id: string; type: string }[] };

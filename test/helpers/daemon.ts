@@ -38,16 +38,8 @@ export function tempDir(prefix = 'sg-test-'): { dir: string; cleanup: () => void
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
-  const { dir } = tempDir('sg-config-');
-  const configPath = join(dir, 'schoolgate.yaml');
-  writeFileSync(configPath, opts.config);
-  const node = [process.execPath, '--import', 'tsx', CLI, 'run', '--config', configPath];
-  const argv = [...(opts.wrap ?? []), ...(opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...node] : node)];
-  const proc = spawn(argv[0], argv.slice(1), { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  const waiters: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let errText = '';
+/** Each line of the daemon's stdout, parsed (a line that is not JSON comes as `{ msg, raw: true }`). */
+export function onJsonLines(proc: ChildProcess, onLine: (line: Record<string, unknown>) => void): void {
   let buffered = '';
   proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
@@ -61,12 +53,27 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       } catch {
         line = { msg: text, raw: true };
       }
-      logs.push(line);
-      for (const w of [...waiters]) {
-        if (w.pred(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
+      onLine(line);
+    }
+  });
+}
+
+export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
+  const { dir } = tempDir('sg-config-');
+  const configPath = join(dir, 'schoolgate.yaml');
+  writeFileSync(configPath, opts.config);
+  const node = [process.execPath, '--import', 'tsx', CLI, 'run', '--config', configPath];
+  const argv = [...(opts.wrap ?? []), ...(opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...node] : node)];
+  const proc = spawn(argv[0], argv.slice(1), { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  const waiters: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let errText = '';
+  onJsonLines(proc, (line) => {
+    logs.push(line);
+    for (const w of [...waiters]) {
+      if (w.pred(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
       }
     }
   });

@@ -2,6 +2,7 @@
 // talk to. Only the files the kernel would have exist; writing them is all the "kernel" does.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO } from '../helpers/daemon.js';
 
 export interface FakeChip {
   label: string;
@@ -73,3 +74,16 @@ export function attr(root: string, ...path: string[]): string {
 export function readOnly(root: string, ...path: string[]): void {
   chmodSync(join(root, ...path), 0o444);
 }
+
+/** A dns-only daemon config around a `leds:` value (the daemon tests of each backend). */
+export const ledDaemonYaml = (dir: string, leds: string) => `
+mode: dns-only
+dataDir: ${dir}/data
+dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
+lists:
+  - { name: deny, format: domains, category: school-deny, source: ${REPO}firmware/lists/school-deny.txt }
+groups:
+  - { name: everyone, default: true, block: [school-deny] }
+admin: { listen: ["127.0.0.1:0"], tls: "off" }
+leds: ${leds}
+`;

@@ -9,23 +9,11 @@ import { join } from 'node:path';
 import { CLI, REPO, startDaemon, tempDir } from '../helpers/daemon.js';
 import type { RunningDaemon } from '../helpers/daemon.js';
 import { until } from '../lab/exec.js';
-import { PI4_NEW, PI5, fakeGpioTree, readOnly } from './fake-sysfs.js';
+import { PI4_NEW, PI5, fakeGpioTree, ledDaemonYaml, readOnly } from './fake-sysfs.js';
 
 const PINS = { power: 17, wan: 27, filter: 22, alert: 23 };
 
-function yaml(dir: string): string {
-  return `
-mode: dns-only
-dataDir: ${dir}/data
-dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
-lists:
-  - { name: deny, format: domains, category: school-deny, source: ${REPO}firmware/lists/school-deny.txt }
-groups:
-  - { name: everyone, default: true, block: [school-deny] }
-admin: { listen: ["127.0.0.1:0"], tls: "off" }
-leds: { backend: gpio, pins: { power: ${PINS.power}, wan: ${PINS.wan}, filter: ${PINS.filter}, alert: ${PINS.alert} } }
-`;
-}
+const yaml = (dir: string) => ledDaemonYaml(dir, `{ backend: gpio, pins: { power: ${PINS.power}, wan: ${PINS.wan}, filter: ${PINS.filter}, alert: ${PINS.alert} } }`);
 
 /** the daemon in its own mount namespace, the fake tree over /sys/class, optionally without DAC override */
 const inFakeSys = (root: string, dropDac = false): string[] => [

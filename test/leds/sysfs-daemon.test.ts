@@ -4,23 +4,13 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, startDaemon, tempDir } from '../helpers/daemon.js';
+import { startDaemon, tempDir } from '../helpers/daemon.js';
 import { until } from '../lab/exec.js';
-import { attr, fakeLedTree, readOnly } from './fake-sysfs.js';
+import { attr, fakeLedTree, ledDaemonYaml, readOnly } from './fake-sysfs.js';
 
 const NAMES = ['schoolgate-power', 'schoolgate-wan', 'schoolgate-filter', 'schoolgate-alert'];
 
-const yaml = (dir: string) => `
-mode: dns-only
-dataDir: ${dir}/data
-dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
-lists:
-  - { name: deny, format: domains, category: school-deny, source: ${REPO}firmware/lists/school-deny.txt }
-groups:
-  - { name: everyone, default: true, block: [school-deny] }
-admin: { listen: ["127.0.0.1:0"], tls: "off" }
-leds: { backend: sysfs, sysfsRoot: ${dir}/sys }
-`;
+const yaml = (dir: string) => ledDaemonYaml(dir, `{ backend: sysfs, sysfsRoot: ${dir}/sys }`);
 
 t.test('keep-alive: the daemon re-arms the power LED\'s finite pattern; killed, it stops', async (t) => {
   const d = tempDir('sg-leds-');
