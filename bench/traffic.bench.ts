@@ -4,16 +4,22 @@
 //   node --import tsx bench/traffic.bench.ts            (npm run bench -- traffic)
 // The measuring runs in a child (`--child FILE`), so the generator's memory never counts.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildState } from '../src/daemon/index.js';
-import { FlowInspector, readPcapRecords } from '../src/traffic/index.js';
-import type { Device } from '../src/traffic/index.js';
+import { buildState } from '../src/daemon/state.js';
+import { IndexBuilder } from '../src/lists/index-builder.js';
+import { encodeIndex } from '../src/lists/index-file.js';
+import { DomainIndex } from '../src/lists/domain-index.js';
+import { FlowInspector } from '../src/traffic/flow-inspector.js';
+import { readPcapFileRecords, readPcapSocket } from '../src/traffic/pcap-source.js';
+import type { RecordHandler } from '../src/traffic/pcap-source.js';
+import { Socket } from 'node:net';
+import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
+import type { Device } from '../src/traffic/flow-inspector.js';
 import { PacketView, decodePacket } from '../src/traffic/packet.js';
 import { configFrom } from '../test/fixtures/config.js';
-import { memoryIndex } from '../test/fixtures/memory-index.js';
 import { frame, pcapHeader, pcapRecord } from '../test/traffic/frames.js';
 import { clientHello, cryptoFrame, sealInitial, tlsRecord } from '../test/traffic/quic-seal.js';
 import { mb, median, writeSection } from './harness.js';
@@ -36,11 +42,22 @@ function listedNames(): string[] {
   return Array.from({ length: LISTED }, () => randomName(next));
 }
 
-async function policyState() {
+/** The listed names compiled to an index file, as `lists update` leaves one for the daemon. */
+function writeIndex(path: string): void {
   const names = listedNames();
-  const index = memoryIndex({ adult: { names: names.slice(0, LISTED * 0.9) }, games: { names: names.slice(LISTED * 0.9) } });
+  const b = new IndexBuilder();
+  const adult = b.category('adult', 'bench', 'block');
+  const games = b.category('games', 'bench', 'block');
+  names.forEach((n, i) => b.add(n, i < LISTED * 0.9 ? adult : games));
+  const { meta, arrays } = b.build([], 'bench', new Date());
+  writeFileSync(path, encodeIndex(meta, arrays));
+}
+
+async function policyState(indexFile: string) {
+  const loaded = DomainIndex.fromFile(indexFile);
+  if (!loaded.ok) throw new Error(loaded.error);
   const config = await configFrom(CONFIG, ['adult', 'games']);
-  return { state: buildState(config, index, [], Date.now()), names };
+  return { state: buildState(config, loaded.index, [], Date.now()) };
 }
 
 /** A capture shaped like a school LAN's web traffic, ~10 packets a connection. */
@@ -102,7 +119,9 @@ async function generate(path: string): Promise<{ packets: number; hellos: number
 
 /** Child: the pipeline over the file named after --child, or a flood on stdin; prints one JSON line. */
 async function child(): Promise<void> {
-  const { state } = await policyState();
+  const indexFile = process.env.SG_BENCH_INDEX;
+  if (!indexFile) throw new Error('SG_BENCH_INDEX: the compiled index file');
+  const { state } = await policyState(indexFile);
   // a bounded per-client cache, as the daemon's IdentityService keeps one
   const groups = new Map<string, Device>();
   const identify = (ip: string): Device => {
@@ -124,11 +143,14 @@ async function child(): Promise<void> {
   const stage = process.env.SG_BENCH_STAGE;
   const view = new PacketView();
   const path = process.argv[process.argv.indexOf('--child') + 1];
-  const input = path ? createReadStream(path, { highWaterMark: 1 << 20 }) : process.stdin;
-  const end = await readPcapRecords(input, stage === 'read' ? () => undefined : stage === 'decode' ? (buf, start, stop, _t, link) => void decodePacket(buf, link, view, start, stop) : (buf, start, stop, time, link) => {
+  const onRecord: RecordHandler = stage === 'read' ? () => undefined : stage === 'decode' ? (buf, start, stop, _t, link) => void decodePacket(buf, link, view, start, stop) : (buf, start, stop, time, link) => {
     const f = inspector.onRecord(buf, start, stop, time, link);
     if (f && f.action === 'block') blocked++;
-  });
+  };
+  // the flood comes on stdin (a pipe), read as the capture reads tcpdump's socket; the Socket
+  // constructor takes onread as connect() does (@types/node's constructor options lack it)
+  const stdin = (onread: OnReadOpts) => new Socket({ fd: 0, readable: true, writable: false, onread } as SocketConstructorOpts);
+  const end = await (path ? readPcapFileRecords(path, onRecord) : readPcapSocket(stdin, onRecord));
   const seconds = (performance.now() - t0) / 1000;
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   global.gc?.();
@@ -161,9 +183,9 @@ async function bundleChild(): Promise<string> {
  * file is piped in as fast as the reader takes it, the path tcpdump's stdout takes; otherwise the
  * child reads the file itself (packets/s of the pipeline, not of `cat` and a 64 KiB pipe).
  */
-async function runChild(file: string, script: string, flood: boolean): Promise<ChildResult> {
+async function runChild(file: string, script: string, flood: boolean, indexFile: string): Promise<ChildResult> {
   const cmd = flood ? `cat ${file} | exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child` : `exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child ${file}`;
-  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SG_BENCH_INDEX: indexFile } });
   let text = '';
   p.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
   await once(p, 'close');
@@ -186,10 +208,12 @@ async function main(): Promise<void> {
   if (!existsSync(file)) generated = await generate(file);
   const bytes = statSync(file).size;
   const script = await bundleChild();
+  const indexFile = join(dir, 'listed.index');
+  writeIndex(indexFile);
   const ours: ChildResult[] = [];
-  for (let i = 0; i < ROUNDS; i++) ours.push(await runChild(file, script, false));
+  for (let i = 0; i < ROUNDS; i++) ours.push(await runChild(file, script, false, indexFile));
   const floods: ChildResult[] = [];
-  for (let i = 0; i < 3; i++) floods.push(await runChild(file, script, true));
+  for (let i = 0; i < 3; i++) floods.push(await runChild(file, script, true, indexFile));
   if (![...ours, ...floods].every((r) => r.ok)) throw new Error('our reader failed on the capture');
   const ts = tshark(file);
   const pps = median(ours.map((r) => r.packets / r.seconds));
@@ -227,9 +251,11 @@ tls.handshake.extensions_server_name -T fields -e tls.handshake.extensions_serve
 
 Our flows include HTTP Host, QUIC and DNS sightings, which the tshark filter does not count.
 Memory: the flow table, reassembly and QUIC state are bounded (ring of 2000 flows, 4096 devices,
-1024 pending hellos, 256 QUIC connections), so what the pipeline keeps stays at a few MB; most
-of the peak is garbage V8 lets pile up in old space before a full GC (node's default heap
-limits; \`--max-old-space-size\` would cap it). The pipe is the overload bound: when we fall
+1024 pending hellos, 256 QUIC connections), so what the pipeline keeps stays at a few MB. The
+file and the capture socket are read into one reused buffer (a stream's fresh chunk per read
+left ~36 MB of external memory waiting for V8 before it collected it); what the flood still
+adds is garbage V8 lets pile up in old space before a full GC, most of it flow records that
+lived long enough in the ring to be promoted. The socket is the overload bound: when we fall
 behind, tcpdump blocks and the kernel drops (counted, \`schoolgate_traffic_kernel_drops_total\`).
 `, data);
   process.stdout.write(`${JSON.stringify(data)}\n`);

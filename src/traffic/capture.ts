@@ -1,12 +1,18 @@
-// tcpdump on the LAN interfaces as a child process, its pcap stream on stdout fed to our pcap reader.
+// tcpdump on the LAN interfaces as a child process, its pcap stream on stdout (a Unix socket) fed to our pcap reader.
 // The BPF filter keeps the stream small: only packets that can carry what we read. If tcpdump
 // dies it is started again after a back-off (1 s doubling to 30 s; reset after a minute of
-// running). Memory is bounded by the pipe: when we fall behind, tcpdump blocks and the kernel
+// running). Memory is bounded by the socket: when we fall behind, tcpdump blocks and the kernel
 // drops packets from its capture buffer; tcpdump's own drop count is logged when it stops.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../log.js';
-import { readPcapRecords } from './pcap-source.js';
+import { readPcapSocket } from './pcap-source.js';
 import type { RecordHandler } from './pcap-source.js';
 
 export interface CaptureOptions {
@@ -73,13 +79,27 @@ export class TcpdumpCapture {
   }
 
   private spawnOnce(): void {
+    void this.spawnWithSocket().catch((err: Error) => {
+      // no socket for tcpdump's stdout (tmpdir unwritable, out of fds): as if it died
+      const retryMs = this.retry(Date.now());
+      this.opts.log.error({ err: err.message, retryMs }, 'could not set up the capture stream');
+    });
+  }
+
+  private async spawnWithSocket(): Promise<void> {
     const { interfaces, own, log } = this.opts;
     // tcpdump takes one -i; several LAN ports are read through "any" (Linux cooked headers)
     const iface = interfaces.length === 1 ? interfaces[0] : 'any';
     const args = ['-i', iface, '-w', '-', '-U', '-n', '-s', '0', '--immediate-mode', captureFilter(own)];
     const startedAt = Date.now();
     this.starts++;
-    const child = spawn(this.opts.tcpdump ?? 'tcpdump', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { reading, writeEnd } = await captureSocket(this.opts.onRecord);
+    if (this.stopped) {
+      writeEnd.destroy();
+      return;
+    }
+    const child = spawn(this.opts.tcpdump ?? 'tcpdump', args, { stdio: ['ignore', writeEnd, 'pipe'] });
+    writeEnd.destroy(); // the child has its own copy: the stream ends when tcpdump does
     this.child = child;
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -87,18 +107,47 @@ export class TcpdumpCapture {
       stderr = (stderr + s).slice(-4000);
     });
     child.on('error', (err) => log.error({ err: err.message }, 'could not start tcpdump'));
-    void readPcapRecords(child.stdout, this.opts.onRecord).then((end) => {
+    void reading.then((end) => {
       if (!end.ok && !this.stopped) log.error({ err: end.error }, 'tcpdump stream unreadable');
     });
     child.once('close', (code, signal) => {
       const dropped = /(\d+) packets? dropped by kernel/.exec(stderr);
       if (dropped) this.kernelDrops += Number(dropped[1]);
       if (this.stopped) return;
-      if (Date.now() - startedAt > 60_000) this.failures = 0;
-      const delay = Math.min(30_000, 1000 * 2 ** this.failures++);
-      log.error({ code, signal, stderr: stderr.trim().split('\n').slice(-3).join(' | '), retryMs: delay }, 'tcpdump stopped; starting it again');
-      this.timer = setTimeout(() => this.spawnOnce(), delay);
+      const retryMs = this.retry(startedAt);
+      log.error({ code, signal, stderr: stderr.trim().split('\n').slice(-3).join(' | '), retryMs }, 'tcpdump stopped; starting it again');
     });
     log.info({ iface, pid: child.pid }, 'capturing packet metadata');
+  }
+
+  /** Starts again after a back-off; returns the delay in ms. */
+  private retry(startedAt: number): number {
+    if (Date.now() - startedAt > 60_000) this.failures = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** this.failures++);
+    if (!this.stopped) this.timer = setTimeout(() => this.spawnOnce(), delay);
+    return delay;
+  }
+}
+
+/**
+ * A connected pair of Unix stream sockets in a private directory: tcpdump writes to one end
+ * (its stdout), we read the other through one reused buffer. Node's stdio pipes allocate a
+ * fresh chunk per read.
+ */
+async function captureSocket(onRecord: RecordHandler): Promise<{ reading: ReturnType<typeof readPcapSocket>; writeEnd: Socket }> {
+  const dir = await mkdtemp(join(tmpdir(), 'schoolgate-capture-'));
+  const server = createServer();
+  try {
+    const path = join(dir, 'pcap.sock');
+    server.listen(path);
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const reading = readPcapSocket((onread) => connect({ path, onread }), onRecord);
+    const first = await Promise.race([accepted, reading]);
+    if (!Array.isArray(first)) throw new Error(first.ok ? 'the capture socket closed at once' : first.error);
+    return { reading, writeEnd: first[0] };
+  } finally {
+    server.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,13 @@
 // Our pcap reader: records split across chunks at every offset, both byte orders, nanosecond
 // timestamps, and clear errors for what is not pcap.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { PcapReader } from '../../src/traffic/pcap-source.js';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PcapReader, readPcapFileRecords, readPcapSocket } from '../../src/traffic/pcap-source.js';
 
 const file = readFileSync(new URL('../fixtures/pcap/tls13-split.pcap', import.meta.url));
 
@@ -57,4 +62,40 @@ t.test('not pcap: an error, never a throw or a huge allocation', async (t) => {
     t.notOk(end.ok, c.name);
     if (!end.ok) t.match(end.error, c.error, c.name);
   }
+});
+
+t.test('a socket read through one reused buffer gives the same packets; a bad stream ends it', async (t) => {
+  const whole = readInChunks(file, file.length).frames;
+  const dir = mkdtempSync(join(tmpdir(), 'sg-pcap-sock-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 's');
+  const server = createServer();
+  t.teardown(() => server.close());
+  server.listen(path);
+  await once(server, 'listening');
+  const send = async (bytes: Buffer) => {
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const frames: string[] = [];
+    const reading = readPcapSocket((onread) => connect({ path, onread }), (b, start, end) => void frames.push(b.toString('hex', start, end)));
+    const [writer] = await accepted;
+    // small writes, so records straddle the reads
+    for (let p = 0; p < bytes.length; p += 37) writer.write(bytes.subarray(p, p + 37));
+    writer.end();
+    return { end: await reading, frames };
+  };
+  const good = await send(file);
+  t.ok(good.end.ok);
+  t.same(good.frames, whole, 'all 27 frames, byte for byte');
+  const bad = await send(Buffer.concat([file.subarray(0, 24), Buffer.from('ffffffffffffffff0000001000000010', 'hex'), Buffer.alloc(64)]));
+  t.notOk(bad.end.ok);
+  t.match(bad.end.ok ? '' : bad.end.error, /a record of \d+ bytes/);
+});
+
+t.test('a file read through one reused buffer; a missing file is an error', async (t) => {
+  const frames: string[] = [];
+  const end = await readPcapFileRecords(new URL('../fixtures/pcap/tls13-split.pcap', import.meta.url).pathname, (b, start, stop) => void frames.push(b.toString('hex', start, stop)));
+  t.same(end, { ok: true, packets: 27 });
+  t.same(frames, readInChunks(file, file.length).frames);
+  const missing = await readPcapFileRecords('/nonexistent/x.pcap', () => undefined);
+  t.match(missing, { ok: false, packets: 0, error: /ENOENT/ });
 });
