@@ -14,6 +14,7 @@ import { blockPage } from './block-page.js';
 import type { BlockView } from './block-page.js';
 import { createForClient } from './routes/request-routes.js';
 import { fail, plainIp, sendFailure } from './route.js';
+import { originProblem } from './security.js';
 import type { Failure } from './route.js';
 
 type Body = Record<string, unknown> | undefined;
@@ -57,7 +58,7 @@ export async function buildBlockApp(deps: ApiDeps, serverFactory?: FastifyServer
     if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) void reply.header('content-security-policy', pageCsp(payload));
     return payload;
   });
-  registerPortalRoutes(app, ctx);
+  registerPortalRoutes(app, ctx, originProblem);
 
   const school = () => {
     const s = ctx.state.current.config.portal.school;

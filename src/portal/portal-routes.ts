@@ -31,7 +31,24 @@ export function portalRedirectHook(ctx: DaemonContext) {
   };
 }
 
-export function registerPortalRoutes(app: FastifyInstance, ctx: DaemonContext): void {
+/** Why a request may not come from where the browser says it comes from (the admin API's check), or undefined. */
+export type OriginCheck = (req: FastifyRequest) => string | undefined;
+
+/**
+ * Another site's page must not post here through a pupil's browser (sign the device in under
+ * someone's code, or file reports in its name): the browser's Origin / Referer / Sec-Fetch-Site
+ * has to say this page. A form needs no token for that; clients without those headers pass.
+ */
+async function refuseCrossSite(req: FastifyRequest, reply: FastifyReply, originProblem: OriginCheck): Promise<boolean> {
+  const problem = originProblem(req);
+  if (!problem) return false;
+  const message = `refused: ${problem}; use the form on this page`;
+  if (wantsJson(req)) await reply.code(403).send({ ok: false, code: 'SG_CSRF', message });
+  else await reply.code(403).type('text/plain; charset=utf-8').send(message);
+  return true;
+}
+
+export function registerPortalRoutes(app: FastifyInstance, ctx: DaemonContext, originProblem: OriginCheck): void {
   const device = (ip: string) => {
     const who = ctx.identity.identify(ip);
     return { who, key: who.mac ?? ip };
@@ -53,6 +70,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: DaemonContext): 
   });
 
   app.post('/portal/login', async (req, reply) => {
+    if (await refuseCrossSite(req, reply, originProblem)) return reply;
     const body = req.body as Body;
     const { who, key } = device(req.ip);
     const c = ctx.state.current.config.portal;
@@ -82,6 +100,7 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: DaemonContext): 
   });
 
   app.post('/report', async (req, reply) => {
+    if (await refuseCrossSite(req, reply, originProblem)) return reply;
     const body = req.body as Body;
     const { who } = device(req.ip);
     const r = await ctx.core.requests.create('report', { domain: field(body, 'domain') ?? '', reason: field(body, 'reason') ?? '', category: field(body, 'category') }, { ip: req.ip, mac: who.mac, hostname: who.hostname, group: who.group.name });

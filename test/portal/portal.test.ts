@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
 import { IdentityService } from '../../src/identity/index.js';
 import { registerPortalRoutes, portalRedirectHook } from '../../src/portal/index.js';
+import { originProblem } from '../../src/api/security.js';
 import type { DaemonContext } from '../../src/daemon/index.js';
 import { coreFixture } from '../fixtures/core.js';
 
@@ -20,7 +21,7 @@ groups:
   const server = Fastify();
   await server.register(formbody);
   server.addHook('onRequest', portalRedirectHook(ctx));
-  registerPortalRoutes(server, ctx);
+  registerPortalRoutes(server, ctx, originProblem);
   server.get('/', async () => 'block page');
   t.teardown(() => server.close());
   return { server, f };
@@ -77,4 +78,25 @@ t.test('report a site: a page for every group, rate-limited per device', async (
   }
   t.equal(created, 10);
   t.equal(limited, 2);
+});
+
+t.test('another site cannot post to the portal through a browser; the portal itself can', async (t) => {
+  const { server, f } = await app(t);
+  const issued = await f.core.visitors.issue({ hours: 1, note: 'csrf' }, { name: 'office', kind: 'user', role: 'technician' });
+  if (!issued.ok) throw new Error(issued.message);
+  const form = { 'content-type': 'application/x-www-form-urlencoded', host: '10.10.0.1' };
+  const post = (url: string, payload: string, headers: Record<string, string>) => server.inject({ method: 'POST', url, payload, headers: { ...form, ...headers }, remoteAddress: '10.10.9.5' });
+  const crossSite: Record<string, string>[] = [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }];
+  for (const h of crossSite) {
+    const login = await post('/portal/login', `code=${issued.value.code}`, h);
+    t.equal(login.statusCode, 403, `login refused with ${JSON.stringify(h)}`);
+    t.match(login.body, /refused/);
+    const report = await post('/report', 'domain=bad.example&reason=x', h);
+    t.equal(report.statusCode, 403, `report refused with ${JSON.stringify(h)}`);
+  }
+  const api = await server.inject({ url: '/captive-portal/api', remoteAddress: '10.10.9.5' });
+  t.match(JSON.parse(api.body), { captive: true }, 'the refused posts signed nobody in');
+  const own = await post('/portal/login', `code=${issued.value.code}`, { origin: 'http://10.10.0.1', 'sec-fetch-site': 'same-origin' });
+  t.equal(own.statusCode, 303, 'the portal page\'s own form works');
+  t.equal(own.headers.location, '/portal');
 });
