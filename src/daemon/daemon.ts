@@ -89,6 +89,11 @@ export class Daemon {
       metrics: new MetricsRegistry(), core, services: {},
     };
     this.ctx = ctx;
+    ctx.metrics.register('schoolgate_process_memory_bytes', 'Resident memory and where it goes: the V8 heap (used, total), and external / array buffers (the domain index, cached answers)', 'gauge', () => {
+      const m = process.memoryUsage();
+      const kinds = { rss: m.rss, heap_used: m.heapUsed, heap_total: m.heapTotal, external: m.external, array_buffers: m.arrayBuffers };
+      return Object.entries(kinds).map(([kind, value]) => ({ labels: { kind }, value }));
+    });
     // Built-in stages first: the list updater keeps the index current for everyone after it,
     // the recorder must listen before any stage emits queries, the control socket serves the CLI.
     const lists = createListUpdater(ctx);

@@ -118,6 +118,9 @@ t.test('the API in the running daemon', async (t) => {
     const r = spawnSync('promtool', ['check', 'metrics'], { input: m.body, encoding: 'utf8' });
     t.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     t.match(m.body, /schoolgate_incidents_open/);
+    const rss = /^schoolgate_process_memory_bytes\{kind="rss"\} (\d+)$/m.exec(m.body);
+    t.ok(rss && Number(rss[1]) > 20e6 && Number(rss[1]) < 1e9, `the daemon's resident memory: ${rss?.[1]}`);
+    t.match(m.body, /^schoolgate_process_memory_bytes\{kind="heap_used"\} \d+$/m);
   });
 
   await t.test('the event stream: hello, stats, and a change as it happens', async (t) => {
