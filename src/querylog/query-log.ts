@@ -1,6 +1,10 @@
-// The query log: every query as a compact record, written in batches (one LevelDB write per
-// flush interval: an SD card sees few, large writes), pruned past the retention period. A power
-// cut loses at most the batch in memory.
+// The query log: every query as a compact row, written in batches (few, large writes for the SD
+// card), pruned past the retention period. A power cut loses at most the batch in memory.
+//
+// Rows are stored in blocks: one LevelDB record holds up to BLOCK_ROWS rows from at most
+// BLOCK_SPAN_MS apart, keyed by its oldest row's time. One record per query cost more to
+// prepare than to answer the query (abstract-level's per-operation work) and a key and its
+// overhead per row on the card. Records from before blocks (one row each) are read as blocks of one.
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
 
@@ -35,10 +39,16 @@ export interface QueryPage {
 
 const MAX_BUFFER = 50_000;
 const MAX_SCAN = 500_000;
-/** rows per LevelDB batch: about a millisecond of JavaScript on a Pi-class core */
-const WRITE_CHUNK = 128;
+/** rows per stored block: its JSON takes well under a millisecond to write or read */
+const BLOCK_ROWS = 256;
+/** a block's rows are less than this apart, so a time range needs to look only this far past its ends */
+const BLOCK_SPAN_MS = 60_000;
+/** blocks per LevelDB write */
+const WRITE_BLOCKS = 8;
 
 export const keyOf = (time: number, seq: number) => `${time.toString(16).padStart(12, '0')}:${seq.toString(36).padStart(6, '0')}`;
+/** A row's key: its block's and its place in it. */
+const rowKey = (block: string, i: number) => `${block}#${i}`;
 
 export class QueryLog {
   private buffer: Row[] = [];
@@ -65,26 +75,50 @@ export class QueryLog {
   }
 
   /**
-   * Writes what is buffered, in batches of WRITE_CHUNK: preparing a batch (keys, JSON values) is
-   * synchronous, and 10k rows in one go would hold DNS answers back for 100 ms and more.
+   * Writes what is buffered as blocks, WRITE_BLOCKS to a LevelDB write: each write's preparation
+   * is synchronous, and all of a busy interval's rows in one go would hold DNS answers back.
    */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       if (this.buffer.length === 0) return;
       const rows = this.buffer;
       this.buffer = [];
-      for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-        const ops = rows.slice(i, i + WRITE_CHUNK).map((row) => ({ type: 'put' as const, key: keyOf(row.t, (this.seq = (this.seq + 1) % 2 ** 30)), value: row }));
-        await this.store.querylog.batch(ops);
-        this.written += ops.length;
+      let ops: { type: 'put'; key: string; value: Row[] }[] = [];
+      for (let i = 0; i < rows.length;) {
+        const start = i;
+        let oldest = rows[i].t;
+        let newest = oldest;
+        // rows arrive nearly in time order (an answer from upstream can overtake a cached one)
+        while (++i < rows.length && i - start < BLOCK_ROWS) {
+          const t = rows[i].t;
+          if (Math.max(newest, t) - Math.min(oldest, t) >= BLOCK_SPAN_MS) break;
+          if (t < oldest) oldest = t;
+          else if (t > newest) newest = t;
+        }
+        ops.push({ type: 'put', key: keyOf(oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: rows.slice(start, i) });
+        if (ops.length === WRITE_BLOCKS || i === rows.length) {
+          await this.store.querylog.batch(ops);
+          for (const op of ops) this.written += op.value.length;
+          ops = [];
+        }
       }
     });
     return this.flushing;
   }
 
-  /** Deletes everything older than `cutoff` (epoch ms). */
+  /** Deletes every row older than `cutoff` (epoch ms): whole blocks, then the old rows of the few blocks that straddle it. */
   async prune(cutoff: number): Promise<void> {
-    await this.store.querylog.clear({ lt: keyOf(cutoff, 0) });
+    const edge = keyOf(Math.max(0, cutoff - BLOCK_SPAN_MS), 0);
+    await this.store.querylog.clear({ lt: edge });
+    const ops: ({ type: 'put'; key: string; value: Row[] } | { type: 'del'; key: string })[] = [];
+    for await (const [key, v] of this.store.querylog.iterator({ gte: edge, lt: keyOf(cutoff, 0) })) {
+      const rows = (Array.isArray(v) ? v : [v]) as Row[];
+      const kept = rows.filter((r) => r.t >= cutoff);
+      // the key stays: it is still no newer than the block's oldest row, which is all search needs
+      if (kept.length === 0) ops.push({ type: 'del', key });
+      else if (kept.length < rows.length) ops.push({ type: 'put', key, value: kept });
+    }
+    if (ops.length > 0) await this.store.querylog.batch(ops);
   }
 
   /** Deletes the oldest `fraction` of the log (the store is over its size cap). */
@@ -103,27 +137,41 @@ export class QueryLog {
     return cut;
   }
 
-  /** Newest first, filtered, paged; scans at most MAX_SCAN records per call. */
+  /** Newest first, filtered, paged; scans at most MAX_SCAN rows per call. */
   async search(s: QuerySearch): Promise<QueryPage> {
     const limit = Math.min(Math.max(s.limit ?? 100, 1), 1000);
-    const range: { lt?: string; gte?: string } = {};
-    if (s.cursor) range.lt = s.cursor;
+    const cursor = s.cursor === undefined ? undefined : parseCursor(s.cursor);
+    const range: { lte?: string; lt?: string; gte?: string } = {};
+    if (cursor) range.lte = cursor.block;
     else if (s.until !== undefined) range.lt = keyOf(s.until + 1, 0);
-    if (s.since !== undefined) range.gte = keyOf(s.since, 0);
+    if (s.since !== undefined) range.gte = keyOf(Math.max(0, s.since - BLOCK_SPAN_MS), 0);
     const domain = s.domain?.toLowerCase();
     const items: QueryPage['items'] = [];
     let scanned = 0;
-    for await (const [key, v] of this.store.querylog.iterator({ ...range, reverse: true })) {
-      scanned++;
-      const r = v as Row;
-      if ((!s.client || r.c === s.client || r.m === s.client || r.u === s.client) && (!domain || r.n.includes(domain)) && (!s.action || r.a === s.action)) {
-        items.push({ key, ...fromRow(r) });
-        if (items.length >= limit) return { items, next: key, scanned };
+    for await (const [block, v] of this.store.querylog.iterator({ ...range, reverse: true })) {
+      const rows = (Array.isArray(v) ? v : [v]) as Row[];
+      let i = cursor?.block === block ? Math.min(cursor.index, rows.length) : rows.length;
+      while (i-- > 0) {
+        scanned++;
+        const r = rows[i];
+        const inTime = (s.since === undefined || r.t >= s.since) && (s.until === undefined || r.t <= s.until);
+        if (inTime && (!s.client || r.c === s.client || r.m === s.client || r.u === s.client) && (!domain || r.n.includes(domain)) && (!s.action || r.a === s.action)) {
+          items.push({ key: rowKey(block, i), ...fromRow(r) });
+          if (items.length >= limit) return { items, next: rowKey(block, i), scanned };
+        }
+        if (scanned >= MAX_SCAN) return { items, next: rowKey(block, i), scanned };
       }
-      if (scanned >= MAX_SCAN) return { items, next: key, scanned };
     }
     return { items, scanned };
   }
+}
+
+/** `BLOCK#INDEX` (a row key); a bare block key (from before blocks) means its one row. */
+function parseCursor(cursor: string): { block: string; index: number } {
+  const hash = cursor.lastIndexOf('#');
+  if (hash < 0) return { block: cursor, index: 0 };
+  const index = Number(cursor.slice(hash + 1));
+  return { block: cursor.slice(0, hash), index: Number.isInteger(index) && index >= 0 ? index : 0 };
 }
 
 function fromRow(r: Row): LoggedQuery {

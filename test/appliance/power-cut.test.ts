@@ -94,9 +94,9 @@ t.test(`kill -9 during heavy logging, ${ROUNDS} times`, async (t) => {
       auditEntries = verified.entries;
 
       const stored = new Set<string>();
+      // blocks of rows (one row each for records from before blocks)
       for await (const v of store.querylog.values()) {
-        const n = (v as { n: string }).n;
-        if (n.startsWith(`r${round}-`)) stored.add(n);
+        for (const row of (Array.isArray(v) ? v : [v]) as { n: string }[]) if (row.n.startsWith(`r${round}-`)) stored.add(row.n);
       }
       const answered = load.answered;
       const lost = answered.filter((a) => !stored.has(a.name));

@@ -29,3 +29,63 @@ t.test('batched writes, search with paging, retention', async (t) => {
   const rest = await log.search({ limit: 1000 });
   t.equal(rest.items.length, 500, 'older entries pruned');
 });
+
+t.test('blocks: every row once across pages, exact time ranges at block edges, rows from before blocks still read', async (t) => {
+  const f = await coreFixture(t);
+  const log = f.core.queryLog;
+  const base = Date.parse('2026-11-21T08:00:00Z');
+  // a busy school morning: 3000 queries 50 ms apart (blocks of 256 rows), then one an hour later
+  const at = (i: number) => (i < 3000 ? base + i * 50 : base + 3_600_000);
+  for (let i = 0; i <= 3000; i++) log.add({ time: at(i), client: `10.10.1.${i % 7}`, group: 'pupils', name: `n${i}.example`, type: 'A', action: 'allow', reason: 'default', rcode: 'NOERROR', latency: 0.2, cached: true });
+  await log.flush();
+  t.equal(log.written, 3001);
+  let blocks = 0;
+  for await (const v of f.store.querylog.values()) {
+    blocks++;
+    t.ok(Array.isArray(v) && v.length <= 256, 'a block of at most 256 rows');
+  }
+  t.ok(blocks >= 13 && blocks <= 16, `${blocks} records for 3001 rows, not one each`);
+
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const p = await log.search({ limit: 97, cursor });
+    seen.push(...p.items.map((q) => q.name));
+    if (!p.next) break;
+    cursor = p.next;
+  }
+  t.equal(seen.length, 3001, 'paging gives every row');
+  t.equal(new Set(seen).size, 3001, '...once');
+  t.equal(seen[0], 'n3000.example', 'newest first');
+  t.equal(seen[3000], 'n0.example');
+
+  // a range that starts and ends inside blocks
+  const range = await log.search({ since: at(1000), until: at(1999), limit: 1000 });
+  t.equal(range.items.length, 1000);
+  t.same([range.items[0].name, range.items[999].name], ['n1999.example', 'n1000.example']);
+  const late = await log.search({ since: base + 120_000, limit: 1000 });
+  t.same(late.items.map((q) => q.name).slice(0, 2), ['n3000.example', 'n2999.example']);
+  t.equal(late.items.length, 1 + 3000 - 2400, 'rows at or after since, none before it');
+  t.equal(late.items.at(-1)?.name, 'n2400.example');
+
+  // a record written by a version before blocks: one row, its own key
+  await f.store.querylog.put('0000019a0000:000001', { t: 0x19a0000, c: '10.10.9.9', g: 'staff', n: 'old.example', q: 'A', a: 'block', r: 'group-block', rc: 'NXDOMAIN', l: 1 });
+  const old = await log.search({ client: '10.10.9.9' });
+  t.same(old.items.map((q) => [q.name, q.action]), [['old.example', 'block']]);
+  const fromOldCursor = await log.search({ cursor: '0000019a0000:000001' });
+  t.equal(fromOldCursor.items.length, 0, 'an old cursor still pages on');
+
+  // pruning by whole blocks never deletes a row newer than the cutoff
+  await log.prune(at(1500));
+  const rest = await log.search({ limit: 1000, since: at(1500) });
+  t.equal(rest.items.length, 1000);
+  const all: string[] = [];
+  for (let c: string | undefined, i = 0; i < 100; i++) {
+    const p = await log.search({ limit: 1000, cursor: c });
+    all.push(...p.items.map((q) => q.name));
+    if (!p.next) break;
+    c = p.next;
+  }
+  t.ok(all.includes('n1500.example') && !all.includes('old.example'), 'rows from the cutoff on are kept');
+  t.equal(all.length, 1501, 'every older row is gone, also from the block that straddles the cutoff');
+});
