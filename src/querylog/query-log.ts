@@ -8,10 +8,40 @@
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
 
-/** Stored form: short keys, since a school makes millions of these a day. */
+/** A row in memory (and, one per record, as versions before blocks stored it). */
 interface Row {
   t: number; c: string; m?: string; h?: string; u?: string; g: string; n: string; q: string;
   a: QueryEvent['action']; r: string; k?: string; rc: string; l: number; up?: string; ca?: 1; o?: string;
+}
+
+/**
+ * A row as a block stores it: the fields in FIELDS order, null for an absent one, trailing
+ * absent ones left out. No field names: a school makes millions of these a day, and LevelDB's
+ * write-ahead log (the first write to the card) is not compressed.
+ */
+type Tuple = (string | number | null)[];
+const FIELDS = ['t', 'c', 'g', 'n', 'q', 'a', 'r', 'rc', 'l', 'k', 'up', 'm', 'u', 'h', 'ca', 'o'] as const;
+
+function toTuple(r: Row): Tuple {
+  const out: Tuple = [];
+  let used = 0;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const v = r[FIELDS[i]];
+    out.push(v ?? null);
+    if (v !== undefined) used = i + 1;
+  }
+  out.length = used;
+  return out;
+}
+
+/** The rows of a stored record: a block of tuples, or one row object from before blocks. */
+function rowsOf(v: unknown): Row[] {
+  if (!Array.isArray(v)) return [v as Row];
+  return (v as Tuple[]).map((tuple) => {
+    const r: Record<string, string | number> = {};
+    for (let i = 0; i < tuple.length && i < FIELDS.length; i++) if (tuple[i] !== null) r[FIELDS[i]] = tuple[i] as string | number;
+    return r as unknown as Row;
+  });
 }
 
 export interface LoggedQuery extends QueryEvent {
@@ -83,7 +113,7 @@ export class QueryLog {
       if (this.buffer.length === 0) return;
       const rows = this.buffer;
       this.buffer = [];
-      let ops: { type: 'put'; key: string; value: Row[] }[] = [];
+      let ops: { type: 'put'; key: string; value: Tuple[] }[] = [];
       for (let i = 0; i < rows.length;) {
         const start = i;
         let oldest = rows[i].t;
@@ -95,7 +125,7 @@ export class QueryLog {
           if (t < oldest) oldest = t;
           else if (t > newest) newest = t;
         }
-        ops.push({ type: 'put', key: keyOf(oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: rows.slice(start, i) });
+        ops.push({ type: 'put', key: keyOf(oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: rows.slice(start, i).map(toTuple) });
         if (ops.length === WRITE_BLOCKS || i === rows.length) {
           await this.store.querylog.batch(ops);
           for (const op of ops) this.written += op.value.length;
@@ -110,13 +140,13 @@ export class QueryLog {
   async prune(cutoff: number): Promise<void> {
     const edge = keyOf(Math.max(0, cutoff - BLOCK_SPAN_MS), 0);
     await this.store.querylog.clear({ lt: edge });
-    const ops: ({ type: 'put'; key: string; value: Row[] } | { type: 'del'; key: string })[] = [];
+    const ops: ({ type: 'put'; key: string; value: Tuple[] } | { type: 'del'; key: string })[] = [];
     for await (const [key, v] of this.store.querylog.iterator({ gte: edge, lt: keyOf(cutoff, 0) })) {
-      const rows = (Array.isArray(v) ? v : [v]) as Row[];
+      const rows = rowsOf(v);
       const kept = rows.filter((r) => r.t >= cutoff);
       // the key stays: it is still no newer than the block's oldest row, which is all search needs
       if (kept.length === 0) ops.push({ type: 'del', key });
-      else if (kept.length < rows.length) ops.push({ type: 'put', key, value: kept });
+      else if (kept.length < rows.length) ops.push({ type: 'put', key, value: kept.map(toTuple) });
     }
     if (ops.length > 0) await this.store.querylog.batch(ops);
   }
@@ -149,7 +179,7 @@ export class QueryLog {
     const items: QueryPage['items'] = [];
     let scanned = 0;
     for await (const [block, v] of this.store.querylog.iterator({ ...range, reverse: true })) {
-      const rows = (Array.isArray(v) ? v : [v]) as Row[];
+      const rows = rowsOf(v);
       let i = cursor?.block === block ? Math.min(cursor.index, rows.length) : rows.length;
       while (i-- > 0) {
         scanned++;

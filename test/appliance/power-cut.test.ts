@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { AuditLog } from '../../src/audit/index.js';
+import { QueryLog } from '../../src/querylog/index.js';
 import { callDaemon } from '../../src/control/index.js';
 import { loadConfig } from '../../src/config-file/index.js';
 import { readCategoryCatalog } from '../../src/lists/index.js';
@@ -94,9 +95,13 @@ t.test(`kill -9 during heavy logging, ${ROUNDS} times`, async (t) => {
       auditEntries = verified.entries;
 
       const stored = new Set<string>();
-      // blocks of rows (one row each for records from before blocks)
-      for await (const v of store.querylog.values()) {
-        for (const row of (Array.isArray(v) ? v : [v]) as { n: string }[]) if (row.n.startsWith(`r${round}-`)) stored.add(row.n);
+      const queryLog = new QueryLog(store);
+      let cursor: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const p = await queryLog.search({ domain: `r${round}-`, limit: 1000, cursor });
+        for (const q of p.items) if (q.name.startsWith(`r${round}-`)) stored.add(q.name);
+        if (!p.next) break;
+        cursor = p.next;
       }
       const answered = load.answered;
       const lost = answered.filter((a) => !stored.has(a.name));

@@ -42,7 +42,7 @@ t.test('blocks: every row once across pages, exact time ranges at block edges, r
   let blocks = 0;
   for await (const v of f.store.querylog.values()) {
     blocks++;
-    t.ok(Array.isArray(v) && v.length <= 256, 'a block of at most 256 rows');
+    t.ok(Array.isArray(v) && v.length <= 256 && v.every((row) => Array.isArray(row)), 'a block of at most 256 rows, each without field names');
   }
   t.ok(blocks >= 13 && blocks <= 16, `${blocks} records for 3001 rows, not one each`);
 
@@ -88,4 +88,17 @@ t.test('blocks: every row once across pages, exact time ranges at block edges, r
   }
   t.ok(all.includes('n1500.example') && !all.includes('old.example'), 'rows from the cutoff on are kept');
   t.equal(all.length, 1501, 'every older row is gone, also from the block that straddles the cutoff');
+});
+
+t.test('a row keeps every field through its block, absent ones stay absent', async (t) => {
+  const f = await coreFixture(t);
+  const log = f.core.queryLog;
+  const full = { time: 1_764_000_000_123, client: '10.10.1.9', mac: 'aa:bb:cc:dd:ee:09', hostname: 'lab-pc-9', user: 'sam.p', group: 'pupils', name: 'x.example', type: 'HTTPS', action: 'block' as const, reason: 'override', category: 'games', rcode: 'NXDOMAIN', latency: 1.25, upstream: '127.0.0.1:53', cached: true, overrideId: 'ov-1' };
+  const bare = { time: 1_764_000_000_124, client: '10.10.1.8', group: 'pupils', name: 'y.example', type: 'A', action: 'allow' as const, reason: 'default', rcode: 'NOERROR', latency: 0, cached: false };
+  log.add(full);
+  log.add(bare);
+  await log.flush();
+  const { items } = await log.search({});
+  t.same(items.map(({ key: _key, ...q }) => q), [{ ...bare, mac: undefined, hostname: undefined, user: undefined, category: undefined, upstream: undefined, overrideId: undefined }, full]);
+  t.strictSame(Object.entries(items[0]).filter(([, v]) => v !== undefined).map(([k]) => k).sort(), ['action', 'cached', 'client', 'group', 'key', 'latency', 'name', 'rcode', 'reason', 'time', 'type']);
 });
