@@ -164,3 +164,33 @@ t.test('clean stop removes only our table and qdiscs', async (t) => {
   t.notMatch((await lab.exec('app', ['tc', 'qdisc', 'show'])).stdout, /5347:/, 'our qdiscs are gone');
   t.match((await lab.exec('app', ['tc', 'qdisc', 'show', 'dev', 'p-staff'])).stdout, /qdisc htb 1: root/, 'another qdisc stays');
 });
+
+t.test('flow blocks survive a full reload with the time they have left; expired ones do not come back', async (t) => {
+  const { lab, fw } = await setup(t);
+  const identity = async () => /epoch=(\d+)/.exec((await lab.exec('app', ['nft', '-t', 'list', 'table', 'inet', 'schoolgate'])).stdout)?.[1];
+  const flowSet = async () => (await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock4)).stdout;
+  const web = `http://${NET.web}/`;
+  t.equal((await connect(lab, 'pupil', web)).stdout, '200', 'before: the pupil reaches the web server');
+
+  t.ok(await fw.stage.blockFlow('10.10.1.10', NET.web, 600), 'a 10-minute block');
+  t.ok(await fw.stage.blockFlow('10.10.1.11', NET.web, 2), 'a 2-second block');
+  t.ok(await fw.stage.blockFlow('fd00:10:0:1::10', NET.web6, 600), 'an IPv6 block');
+  t.equal((await connect(lab, 'pupil', web)).stdout, '000', 'the blocked pupil is cut off');
+  await new Promise((r) => setTimeout(r, 3000));
+
+  const raw = lab.config();
+  raw.groups[1].blockQuic = false;
+  fw.ctx.state.swap({ ...fw.ctx.state.current, config: configOf(raw as unknown as Record<string, unknown>) });
+  fw.ctx.events.emit('config:reloaded');
+  t.ok(await until(async () => (await identity()) === '2', 5000), 'the table was rebuilt (new epoch)');
+
+  const after = await flowSet();
+  const m = new RegExp(`10\\.10\\.1\\.10 \\. ${NET.web.replaceAll('.', '\\.')} timeout (\\d+)m(\\d+)s`).exec(after);
+  t.ok(m, `the 10-minute block is still there: ${after}`);
+  const seconds = m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+  t.ok(seconds > 580 && seconds < 600, `with a smaller timeout (${seconds} s)`);
+  t.notMatch(after, /10\.10\.1\.11/, 'the expired block was not added again');
+  t.match((await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock6)).stdout, /fd00:10:0:1::10 \. 2001:db8/, 'the IPv6 block too');
+  t.equal((await connect(lab, 'pupil', web)).stdout, '000', 'after the reload the pupil is still cut off');
+  t.equal((await connect(lab, 'pupil2', web)).stdout, '200', 'and the one whose block expired gets through');
+});
