@@ -102,4 +102,6 @@ export interface FlowRecord {
 export interface TrafficService {
   recentFlows(filter?: { client?: string; limit?: number }): FlowRecord[];
   topTalkers(limit?: number): { client: string; flows: number; bytes: number }[];
+  /** whether flows' bytes come from kernel counters (conntrack accounting), and why not */
+  byteCounters(): { available: boolean; note?: string };
 }

@@ -36,7 +36,7 @@ class Generations<V> {
   }
 }
 
-export class FlowTable implements TrafficService {
+export class FlowTable implements Pick<TrafficService, 'recentFlows' | 'topTalkers'> {
   private readonly ring: (FlowRecord | undefined)[];
   private next = 0;
   private readonly talkers: Generations<{ flows: number; bytes: number }>;

@@ -76,6 +76,10 @@ class Traffic implements TrafficStage {
     return this.inspector.table.topTalkers(limit);
   }
 
+  byteCounters(): { available: boolean; note?: string } {
+    return { available: false, note: 'bytes are not counted yet' };
+  }
+
   private onFlow(flow: FlowRecord): void {
     this.ctx.events.emit('flow', flow);
     if (flow.action !== 'block' || flow.reason !== 'sni') return;
