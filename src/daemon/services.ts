@@ -90,6 +90,8 @@ export interface FlowRecord {
   proto: 'tls' | 'http' | 'quic' | 'dns' | 'dot';
   dst: string;
   dport: number;
+  /** the client's source port (matches the flow to its conntrack entry) */
+  sport?: number;
   action: 'allow' | 'block';
   reason: string;
   category?: string;

@@ -76,6 +76,15 @@ export class FlowTable implements Pick<TrafficService, 'recentFlows' | 'topTalke
     this.talkers.set(flow.client, { flows: (old?.flows ?? 0) + 1, bytes: (old?.bytes ?? 0) + bytes });
   }
 
+  /** A flow's byte count from the kernel (it only grows): the device's total follows. */
+  setBytes(flow: FlowRecord, bytes: number): void {
+    const delta = bytes - (flow.bytes ?? 0);
+    if (delta <= 0) return;
+    flow.bytes = bytes;
+    const t = this.talkers.get(flow.client);
+    if (t) t.bytes += delta;
+  }
+
   recentFlows(filter: { client?: string; limit?: number } = {}): FlowRecord[] {
     const limit = Math.max(0, Math.min(filter.limit ?? 100, this.ring.length));
     const out: FlowRecord[] = [];

@@ -30,6 +30,7 @@ export const Flow = Type.Object({
   proto: Type.Union(FLOW_PROTOS.map((p) => Type.Literal(p))),
   dst: Type.String(),
   dport: Type.Number(),
+  sport: Type.Optional(Type.Number({ description: 'the client\'s source port' })),
   action: Type.Union([Type.Literal('allow'), Type.Literal('block')]),
   reason: Type.String(),
   category: Type.Optional(Type.String()),
