@@ -11,7 +11,7 @@ import { run, until } from '../lab/exec.js';
 import { CLI } from '../helpers/daemon.js';
 
 /** a server of the lab internet (TEST-NET-3) that sends n bytes for GET /n */
-export const BULK = '203.0.113.71';
+const BULK = '203.0.113.71';
 const NAME = 'bulk.example';
 const SIZE = 2_000_000;
 
