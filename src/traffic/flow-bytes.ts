@@ -33,6 +33,8 @@ const MAX_DUMP_BYTES = 64 << 20;
 const DUMP_TIMEOUT_MS = 10_000;
 /** polls a flow may go unseen before we stop looking (a connection refused, or not tracked) */
 const MAX_MISSES = 3;
+/** dumps that may fail in a row (no permission, a broken tool) before bytes are given up */
+const MAX_FAILURES = 3;
 const ACCT = '/proc/sys/net/netfilter/nf_conntrack_acct';
 
 /** The conntrack original tuple of a flow (TCP for TLS/HTTP, UDP for QUIC); DNS/DoT have none. */
@@ -85,6 +87,7 @@ export class FlowBytes {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private failures = 0;
   private readonly log: Logger;
   readonly counters = { polls: 0, pollMs: 0, lines: 0 };
 
@@ -148,10 +151,16 @@ export class FlowBytes {
     this.counters.polls++;
     this.counters.pollMs += performance.now() - t0;
     if (!r.ok) {
-      this.log.warn({ err: r.error }, 'could not read conntrack: flow bytes not updated');
-      if (r.fatal) this.status = { available: false, note: r.error };
+      // logged once per run of failures, not every few seconds; a few in a row and we give up
+      if (this.failures++ === 0) this.log.warn({ err: r.error }, 'could not read conntrack: flow bytes not updated');
+      if (r.fatal || this.failures >= MAX_FAILURES) {
+        this.status = { available: false, note: r.error };
+        this.watched.clear();
+        this.log.warn({ note: r.error }, 'flow bytes not counted');
+      }
       return;
     }
+    this.failures = 0;
     for (const [key, w] of this.watched) {
       if (found.has(key)) {
         w.seen = true;

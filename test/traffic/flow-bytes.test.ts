@@ -116,6 +116,13 @@ t.test('without accounting or without conntrack: no bytes, and the reason', asyn
   t.equal(f.bytes, undefined);
   await turnedOn.stop();
 
+  const failing = new FlowBytes({ table, log: silentLogger(), conntrack: ['sh', '-c', 'echo "Operation failed: you must be root or get CAP_NET_ADMIN" >&2; exit 1', 'conntrack'], acctPath: off });
+  failing.start();
+  failing.watch(f);
+  for (let i = 0; i < 3; i++) await failing.poll();
+  t.match(failing.byteCounters(), { available: false, note: /CAP_NET_ADMIN/ }, 'a tool that keeps failing: given up after 3 tries, with its message');
+  await failing.stop();
+
   const none = new FlowBytes({ table, log: silentLogger(), acctPath: join(d.dir, 'missing') });
   none.start();
   t.match(none.byteCounters(), { available: false, note: /nf_conntrack_acct/ }, 'no accounting in the kernel: said so');
