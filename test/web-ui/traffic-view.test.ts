@@ -117,6 +117,31 @@ t.test('the Traffic page shows the flows the test made', async (t) => {
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('.notice.bad', { hasText: 'not an IP address' }).waitFor();
   t.pass('a bad device filter is a clear error');
+
+  // A viewer (a governor): pseudonyms only, and filtering by one works.
+  const viewer = await run([process.execPath, '--import', 'tsx', CLI, 'user', 'add', 'gov', '--role', 'viewer', '--config', configPath], { input: `${PASSWORD}\n`, timeoutMs: 60_000 });
+  t.equal(viewer.code, 0, viewer.stderr);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('User name').fill('gov');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.goto(`${ADMIN}/#/traffic`);
+  await page.getByRole('heading', { name: 'Traffic', exact: true }).waitFor();
+  await settled(page);
+  await row('bulk.example').first().waitFor();
+  const shown = await page.locator('main').innerText();
+  t.notMatch(shown, /10\.10\.\d+\.\d+/, 'the viewer sees no device address');
+  const pseudonym = (await row('bulk.example').first().locator('td').nth(1).innerText()).trim();
+  t.match(pseudonym, /^device-[0-9a-f]{8}$/, 'but a pseudonym');
+  t.notMatch(await row('bulk.example').first().locator('td').nth(3).innerText(), /port/, 'and no server address dressed as a device');
+  await page.locator('table.talkers tbody tr', { hasText: pseudonym }).getByRole('button').click();
+  await settled(page);
+  t.equal(await page.getByLabel('Device').inputValue(), pseudonym, 'a talker filters by its pseudonym');
+  t.equal(await row(BLOCKED).count(), 0, 'the other device\'s flows are gone');
+  t.ok(await row('bulk.example').count() > 0, 'this device\'s flows stay');
+  await page.screenshot({ path: join(ARTIFACTS, '26-traffic-viewer.png'), fullPage: true });
+
   t.same(dialogs, [], 'no alert() ran');
   t.same(errors.filter(unexpectedConsoleLine).filter((e) => !/status of 400/.test(e)), [], 'no script error or CSP violation');
 });

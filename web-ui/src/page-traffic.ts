@@ -40,7 +40,7 @@ export async function trafficPage(ctx: PageContext): Promise<void> {
       return replace(talkers);
     }
     if (!f.ok) replace(flows, errorNotice(f));
-    else replace(flows, f.value.counters.available ? null : h('p', { class: 'small muted' }, `Bytes: — (${f.value.counters.note ?? 'not counted'})`), flowTable(f.value.items, filterBy));
+    else replace(flows, f.value.counters.available ? null : h('p', { class: 'small muted' }, `Bytes: — (${f.value.counters.note ?? 'not counted'})`), flowTable(f.value.items, filterBy, !viewer));
     if (!top.ok) return replace(talkers, h('h2', null, 'Top talkers'), errorNotice(top));
     replace(talkers, h('h2', null, 'Top talkers'), table<TalkerList['items'][number]>([
       { head: 'Device', cell: (t) => h('button', { type: 'button', class: 'link mono', title: 'Show this device\'s flows', onclick: () => filterBy(t.client) }, t.client) },
@@ -55,13 +55,14 @@ export async function trafficPage(ctx: PageContext): Promise<void> {
   await load();
 }
 
-function flowTable(items: readonly Flow[], filterBy: (client: string) => void): HTMLDivElement {
+/** `addresses`: a viewer's server addresses are pseudonyms too (the API scrubs every address), so they are left out. */
+function flowTable(items: readonly Flow[], filterBy: (client: string) => void, addresses: boolean): HTMLDivElement {
   const day = (t: number) => dateTime(t).slice(0, 10);
   return table<Flow>([
     { head: 'Time', cell: (x) => h('span', { title: dateTime(x.time) }, items.length && day(items[0].time) !== day(x.time) ? dateTime(x.time) : timeOfDay(x.time)), class: 'mono' },
     { head: 'Device', cell: (x) => [x.user ? h('strong', null, x.user) : null, h('button', { type: 'button', class: 'link mono small', onclick: () => filterBy(x.client) }, x.client)] },
     { head: 'Group', cell: (x) => x.group },
-    { head: 'Server', cell: (x) => [h('span', { class: 'qname' }, x.server), h('div', { class: 'small muted' }, `${x.dst} port ${x.dport}`)], class: 'break' },
+    { head: 'Server', cell: (x) => [h('span', { class: 'qname' }, x.server), addresses ? h('div', { class: 'small muted' }, `${x.dst} port ${x.dport}`) : null], class: 'break' },
     { head: 'Proto', cell: (x) => [PROTO[x.proto] ?? x.proto, x.ech ? h('div', { class: 'small muted', title: 'Encrypted Client Hello: only the outer name is visible' }, 'ECH') : null] },
     { head: 'Action', cell: (x) => [badge(x.action === 'block' ? 'bad' : 'ok', x.action), h('div', { class: 'small muted' }, [x.reason, x.category].filter(Boolean).join(' · '))] },
     { head: 'Bytes', cell: (x) => bytes(x.bytes), class: 'num' },
