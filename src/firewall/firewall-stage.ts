@@ -225,11 +225,16 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
    */
   private applyFull(plan: FirewallPlan, epoch: number, now: number): Promise<ApplyResult> {
     return this.kernel.serial(async () => {
-      this.blockedDuringApply = [];
-      const flowBlocks = await this.kernel.readFlowBlocks();
-      const r = await this.kernel.applyFull(plan, epoch, { ...this.elements(now), flowBlocks }, this.overQuota.classes(plan));
-      const late = this.blockedDuringApply;
-      this.blockedDuringApply = undefined;
+      const late: (FlowBlock & { at: number })[] = [];
+      this.blockedDuringApply = late;
+      let flowBlocks: FlowBlock[] = [];
+      let r: ApplyResult;
+      try {
+        flowBlocks = await this.kernel.readFlowBlocks();
+        r = await this.kernel.applyFull(plan, epoch, { ...this.elements(now), flowBlocks }, this.overQuota.classes(plan));
+      } finally {
+        this.blockedDuringApply = undefined;
+      }
       const lines = late.flatMap((b) => {
         const left = b.seconds - (performance.now() - b.at) / 1000;
         return left > 0 ? renderFlowBlock(b.client, b.server, left) : [];

@@ -6,8 +6,8 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { withOverrides } from '../../src/daemon/index.js';
 import type { Override } from '../../src/policy/index.js';
-import { createTcCli, setNames } from '../../src/firewall/index.js';
-import type { TcApplier } from '../../src/firewall/index.js';
+import { createNftCli, createTcCli, setNames } from '../../src/firewall/index.js';
+import type { NftApplier, TcApplier } from '../../src/firewall/index.js';
 import { createLab, NET } from '../lab/lab.js';
 import type { ClientName, Lab } from '../lab/lab.js';
 import { until } from '../lab/exec.js';
@@ -17,7 +17,7 @@ import type { InProcessFirewall } from './in-process.js';
 
 const STANDIN_ANSWER = '10.10.0.1';
 
-async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier } = {}): Promise<{ lab: Lab; fw: InProcessFirewall }> {
+async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier; nft?: (lab: Lab) => NftApplier } = {}): Promise<{ lab: Lab; fw: InProcessFirewall }> {
   const lab = await createLab();
   t.teardown(() => lab.destroy());
   const standin = lab.spawn('app', 'stand-in resolver', [
@@ -25,7 +25,7 @@ async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier } = {}): Prom
     '--port=53', `--address=/whoami.test/${STANDIN_ANSWER}`, `--server=${NET.upstream}`,
   ]);
   await standin.waitFor(/started/, 10_000);
-  const fw = await startInProcess(lab, lab.config(), { tc: opts.tc?.(lab) });
+  const fw = await startInProcess(lab, lab.config(), { tc: opts.tc?.(lab), nft: opts.nft?.(lab) });
   t.teardown(() => fw.stop());
   return { lab, fw };
 }
@@ -193,4 +193,38 @@ t.test('flow blocks survive a full reload with the time they have left; expired 
   t.match((await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock6)).stdout, /fd00:10:0:1::10 \. 2001:db8/, 'the IPv6 block too');
   t.equal((await connect(lab, 'pupil', web)).stdout, '000', 'after the reload the pupil is still cut off');
   t.equal((await connect(lab, 'pupil2', web)).stdout, '200', 'and the one whose block expired gets through');
+});
+
+t.test('a flow block that lands while the table is being rebuilt is added again', async (t) => {
+  // The real nft, except that a full ruleset waits a moment: long enough for a block to land in
+  // the table that is about to be replaced (after the stage read the blocks back).
+  const gate: { hold?: () => void } = {};
+  const slow = (lab: Lab): NftApplier => {
+    const real = createNftCli({ netns: lab.ns.app });
+    return {
+      ...real,
+      run: async (script) => {
+        if (gate.hold && script.includes('delete table inet schoolgate')) {
+          gate.hold();
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        return real.run(script);
+      },
+    };
+  };
+  const { lab, fw } = await setup(t, { nft: slow });
+  const flowSet = async () => (await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock4)).stdout;
+  const epoch = async () => /epoch=(\d+)/.exec((await lab.exec('app', ['nft', '-t', 'list', 'table', 'inet', 'schoolgate'])).stdout)?.[1];
+  const applying = new Promise<void>((r) => { gate.hold = r; });
+  const raw = lab.config();
+  raw.groups[1].blockQuic = false;
+  fw.ctx.state.swap({ ...fw.ctx.state.current, config: configOf(raw as unknown as Record<string, unknown>) });
+  fw.ctx.events.emit('config:reloaded');
+  await applying;
+  gate.hold = undefined;
+  t.ok(await fw.stage.blockFlow('10.10.1.11', NET.web, 600), 'a block while the new table is on its way');
+  t.match(await flowSet(), '10.10.1.11', 'it went into the old table');
+  t.ok(await until(async () => (await epoch()) === '2', 5000), 'the new table is in force');
+  t.ok(await until(async () => (await flowSet()).includes(`10.10.1.11 . ${NET.web}`), 3000), 'and the block is in it too');
+  t.equal((await connect(lab, 'pupil2', `http://${NET.web}/`)).stdout, '000', 'the device is cut off');
 });
