@@ -2,7 +2,8 @@
 // names → the same policy as DNS. A blocked name puts the device → server address pair into
 // the firewall's flow-block set (TCP reset / ICMP reject, for traffic.blockTimeout), is logged
 // to the query log with reason "sni", and a blocked name in a bypass category (doh, vpn, …)
-// is a bypass attempt. Every new flow is a `flow` event and lands in the traffic view.
+// is a bypass attempt. Every new flow is a `flow` event and lands in the traffic view, where
+// its bytes follow from the kernel's conntrack accounting while it lasts (flow-bytes.ts).
 import { networkInterfaces } from 'node:os';
 import type { BypassEvent, DaemonContext, FlowRecord, Stage, TrafficService } from '../daemon/index.js';
 import { attemptKind } from '../firewall/index.js';
