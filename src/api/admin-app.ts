@@ -20,6 +20,7 @@ import { registerRequestRoutes } from './routes/request-routes.js';
 import { registerVisitorRoutes } from './routes/visitor-routes.js';
 import { registerPolicyRoutes } from './routes/policy-routes.js';
 import { registerDeviceRoutes } from './routes/device-routes.js';
+import { registerTrafficRoutes } from './routes/traffic-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
 import { registerLiveRoutes } from './routes/live-routes.js';
@@ -82,6 +83,7 @@ export async function buildAdminApp(deps: ApiDeps, opts: AdminAppOptions): Promi
   registerVisitorRoutes(mount, deps);
   registerPolicyRoutes(mount, deps);
   registerDeviceRoutes(mount, deps);
+  registerTrafficRoutes(mount, deps);
   registerUserRoutes(mount, deps);
   registerReportRoutes(mount, deps);
   registerLiveRoutes(mount, deps, hub);

@@ -90,6 +90,8 @@ export interface FlowRecord {
   proto: 'tls' | 'http' | 'quic' | 'dns' | 'dot';
   dst: string;
   dport: number;
+  /** the client's source port (matches the flow to its conntrack entry) */
+  sport?: number;
   action: 'allow' | 'block';
   reason: string;
   category?: string;
@@ -102,4 +104,6 @@ export interface FlowRecord {
 export interface TrafficService {
   recentFlows(filter?: { client?: string; limit?: number }): FlowRecord[];
   topTalkers(limit?: number): { client: string; flows: number; bytes: number }[];
+  /** whether flows' bytes come from kernel counters (conntrack accounting), and why not */
+  byteCounters(): { available: boolean; note?: string };
 }

@@ -14,6 +14,8 @@ import { AttemptTracker, attemptKind, toEvent } from './bypass-attempts.js';
 import { bypassState, sameCategoryState } from './bypass-state.js';
 import type { CategoryState } from './bypass-state.js';
 import { FirewallKernel } from './kernel.js';
+import type { ApplyResult } from './kernel.js';
+import type { FlowBlock } from './nft-read.js';
 import { LearnedAddresses } from './learned-addresses.js';
 import { renderBlocking, renderFlowBlock, renderLearn, renderListedDiff } from './nft-elements.js';
 import { planGeneration, setNames } from './nft-render.js';
@@ -76,6 +78,8 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   private polling: Promise<void> | undefined;
+  /** flow blocks added while a full apply runs: they may have gone into the table it replaces */
+  private blockedDuringApply: (FlowBlock & { at: number })[] | undefined;
 
   constructor(private readonly ctx: DaemonContext, opts: FirewallStageOptions) {
     this.log = ctx.log.child({ stage: 'firewall' });
@@ -100,7 +104,7 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
     this.categories = bypassState(this.plan, state, now);
     this.overQuota.reassign(this.plan, this.ledger.all().filter((d) => d.overQuotaSince !== undefined));
     const t0 = performance.now();
-    const applied = await this.kernel.serial(() => this.kernel.applyFull(this.plan, this.epoch, this.elements(now), this.overQuota.classes(this.plan)));
+    const applied = await this.applyFull(this.plan, this.epoch, now);
     if (!applied.ok) throw new Error(`firewall: ${applied.error}`);
     this.ledger.countersReset();
     await this.save(true);
@@ -191,7 +195,7 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
     this.epoch = epoch;
     this.categories = bypassState(plan, this.ctx.state.current, now);
     this.overQuota.reassign(plan, this.ledger.all().filter((d) => d.overQuotaSince !== undefined));
-    const r = await this.kernel.serial(() => this.kernel.applyFull(plan, epoch, this.elements(now), this.overQuota.classes(plan)));
+    const r = await this.applyFull(plan, epoch, now);
     if (r.ok) {
       this.ledger.countersReset();
       this.log.info({ epoch }, 'new config in force');
@@ -207,10 +211,39 @@ class GatewayFirewall implements FirewallStage, UsageRuntime {
   async blockFlow(client: string, server: string, seconds: number): Promise<boolean> {
     const lines = renderFlowBlock(client, server, seconds);
     if (lines.length === 0) return false;
+    this.blockedDuringApply?.push({ client, server, seconds, at: performance.now() });
     // Not queued behind a poll: the connection must die while it is still in its handshake.
     const r = await this.kernel.run(lines);
     if (!r.ok) this.log.error({ err: r.error, client, server }, 'could not add the flow block');
     return r.ok;
+  }
+
+  /**
+   * Replaces the table (start, config change). The traffic stage's flow blocks are read back
+   * first and go into the new table with the time they have left, so a reload lets no blocked
+   * device through; blocks that arrive meanwhile are added again once the new table is in.
+   */
+  private applyFull(plan: FirewallPlan, epoch: number, now: number): Promise<ApplyResult> {
+    return this.kernel.serial(async () => {
+      const late: (FlowBlock & { at: number })[] = [];
+      this.blockedDuringApply = late;
+      let flowBlocks: FlowBlock[] = [];
+      let r: ApplyResult;
+      try {
+        flowBlocks = await this.kernel.readFlowBlocks();
+        r = await this.kernel.applyFull(plan, epoch, { ...this.elements(now), flowBlocks }, this.overQuota.classes(plan));
+      } finally {
+        this.blockedDuringApply = undefined;
+      }
+      const lines = late.flatMap((b) => {
+        const left = b.seconds - (performance.now() - b.at) / 1000;
+        return left > 0 ? renderFlowBlock(b.client, b.server, left) : [];
+      });
+      const again = await this.kernel.run(lines);
+      if (!again.ok) this.log.error({ err: again.error }, 'could not add flow blocks again after the reload');
+      if (flowBlocks.length > 0 || late.length > 0) this.log.info({ kept: flowBlocks.length, late: late.length }, 'flow blocks carried into the new rules');
+      return r;
+    });
   }
 
   // ---- counters --------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ export { renderTcBatch, renderTcPrune, renderTcRemoval, tcClasses, shapedDevices
 export type { TcClass, LeafQdisc, Direction } from './tc-render.js';
 export { createNftCli, createTcCli } from './appliers.js';
 export type { NftApplier, TcApplier, KernelResult, CliOptions } from './appliers.js';
-export { parseUsage, parseSeen, parseAddresses, parseOverQuota, parseTableIdentity } from './nft-read.js';
+export { parseUsage, parseSeen, parseAddresses, parseOverQuota, parseTableIdentity, parseFlowBlocks } from './nft-read.js';
+export type { FlowBlock } from './nft-read.js';
 export { parseTcClasses, parseTcRootIsOurs } from './tc-read.js';
 export { LearnedAddresses } from './learned-addresses.js';
 export { UsageLedger } from './usage-ledger.js';

@@ -5,8 +5,8 @@ import type { Logger } from '../log.js';
 import type { KernelResult, NftApplier, TcApplier } from './appliers.js';
 import { TABLE_REF, renderRuleset, planGeneration, setNames } from './nft-render.js';
 import type { DynamicElements } from './nft-render.js';
-import { parseAddresses, parseSeen, parseTableIdentity, parseUsage } from './nft-read.js';
-import type { SeenAttempt, TableIdentity, UsageCounter } from './nft-read.js';
+import { parseAddresses, parseFlowBlocks, parseSeen, parseTableIdentity, parseUsage } from './nft-read.js';
+import type { FlowBlock, SeenAttempt, TableIdentity, UsageCounter } from './nft-read.js';
 import { parseTcClasses, parseTcRootIsOurs } from './tc-read.js';
 import type { FirewallPlan } from './plan.js';
 import { renderClass, renderTcBatch, renderTcPrune, renderTcRemoval, shapedDevices, tcClasses } from './tc-render.js';
@@ -132,6 +132,16 @@ export class FirewallKernel {
     for (const set of [setNames.seen4, setNames.seen6]) {
       const r = await this.nft.listJson(['set', ...TABLE_REF.split(' '), set]);
       if (r.ok) out.push(...parseSeen(r.stdout));
+    }
+    return out;
+  }
+
+  /** The traffic stage's device → server blocks still in force (none when there is no table). */
+  async readFlowBlocks(): Promise<FlowBlock[]> {
+    const out: FlowBlock[] = [];
+    for (const set of [setNames.flowBlock4, setNames.flowBlock6]) {
+      const r = await this.nft.listJson(['set', ...TABLE_REF.split(' '), set]);
+      if (r.ok) out.push(...parseFlowBlocks(r.stdout));
     }
     return out;
   }

@@ -93,6 +93,24 @@ export function parseAddresses(json: string): { address: string; expires?: numbe
     .map((e) => ({ address: e.key as string, expires: e.expires }));
 }
 
+export interface FlowBlock {
+  client: string;
+  server: string;
+  /** seconds the block has left */
+  seconds: number;
+}
+
+/** flowblock4/flowblock6 elements: client . server with the seconds they have left. */
+export function parseFlowBlocks(json: string): FlowBlock[] {
+  const out: FlowBlock[] = [];
+  for (const e of parseSetElements(json)) {
+    if (!Array.isArray(e.key) || e.key.length !== 2 || e.expires === undefined || e.expires <= 0) continue;
+    const [client, server] = e.key as unknown[];
+    if (typeof client === 'string' && typeof server === 'string') out.push({ client, server, seconds: e.expires });
+  }
+  return out;
+}
+
 /** overquota map elements: address → class minor. */
 export function parseOverQuota(json: string): { address: string; minor: number }[] {
   const out: { address: string; minor: number }[] = [];

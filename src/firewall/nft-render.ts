@@ -3,6 +3,7 @@
 // old rules for the new ones atomically: there is never a moment without rules.
 import { createHash } from 'node:crypto';
 import { TC_MAJOR, classId, groupMark } from './plan.js';
+import type { FlowBlock } from './nft-read.js';
 import type { BypassPlan, DnsTarget, FirewallPlan, GroupPlan } from './plan.js';
 
 export const TABLE = 'schoolgate';
@@ -21,6 +22,8 @@ export interface DynamicElements {
   exempt: ReadonlyMap<string, { v4: readonly string[]; v6: readonly string[]; macs: readonly string[] }>;
   /** devices over their daily quota and their tc class minor */
   overQuota: readonly { address: string; minor: number }[];
+  /** device . server blocks (traffic stage) with the seconds they have left */
+  flowBlocks?: readonly FlowBlock[];
 }
 
 export const emptyElements = (): DynamicElements => ({ listed: new Map(), learned: new Map(), blocking: new Map(), exempt: new Map(), overQuota: [] });
@@ -93,10 +96,12 @@ export function renderRuleset(plan: FirewallPlan, epoch: number, dyn: DynamicEle
   set(`set ${setNames.seen4} { type ipv4_addr . ipv4_addr . inet_proto . inet_service; size 8192; flags dynamic,timeout; timeout 5m; }`);
   set(`set ${setNames.seen6} { type ipv6_addr . ipv6_addr . inet_proto . inet_service; size 8192; flags dynamic,timeout; timeout 5m; }`);
   const oq = (v6: boolean) => dyn.overQuota.filter((o) => isV6(o.address) === v6).map((o) => `${o.address} : ${classId(o.minor)}`);
-  // device . server pairs the traffic stage blocked (a blocked SNI/Host): kept across re-renders
-  // only until they time out, so they are not carried over (a config change starts them afresh).
-  set(`set ${setNames.flowBlock4} { type ipv4_addr . ipv4_addr; size 65535; flags timeout; }`);
-  set(`set ${setNames.flowBlock6} { type ipv6_addr . ipv6_addr; size 65535; flags timeout; }`);
+  // device . server pairs the traffic stage blocked (a blocked SNI/Host): carried across a
+  // re-render with the time they have left, so a reload never lets a blocked device through.
+  const fb = (v6: boolean) => (dyn.flowBlocks ?? []).filter((b) => isV6(b.client) === v6 && isV6(b.server) === v6 && b.seconds > 0)
+    .map((b) => `${b.client} . ${b.server} timeout ${Math.ceil(b.seconds)}s`);
+  set(`set ${setNames.flowBlock4} { type ipv4_addr . ipv4_addr; size 65535; flags timeout;${elements(fb(false))} }`);
+  set(`set ${setNames.flowBlock6} { type ipv6_addr . ipv6_addr; size 65535; flags timeout;${elements(fb(true))} }`);
   set(`map ${setNames.overQuota4} { type ipv4_addr : classid;${elements(oq(false))} }`);
   set(`map ${setNames.overQuota6} { type ipv6_addr : classid;${elements(oq(true))} }`);
 

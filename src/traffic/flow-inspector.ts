@@ -68,7 +68,7 @@ export class FlowInspector {
     const who = this.deps.identify(s.client);
     const flow: FlowRecord = {
       time: now, client: s.client, mac: who.mac, user: who.user, group: who.group.name, server: s.server ?? s.dst,
-      proto: s.proto, dst: s.dst, dport: s.dport, action: 'allow', reason: 'no-name', category: undefined, ech: s.ech || undefined,
+      proto: s.proto, dst: s.dst, dport: s.dport, sport: s.sport, action: 'allow', reason: 'no-name', category: undefined, ech: s.ech || undefined,
     };
     if (s.proto === 'dns' || s.proto === 'dot') {
       // the kernel redirects (DNS) or refuses (DoT) these; the firewall reports the attempt

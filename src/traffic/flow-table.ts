@@ -36,7 +36,7 @@ class Generations<V> {
   }
 }
 
-export class FlowTable implements TrafficService {
+export class FlowTable implements Pick<TrafficService, 'recentFlows' | 'topTalkers'> {
   private readonly ring: (FlowRecord | undefined)[];
   private next = 0;
   private readonly talkers: Generations<{ flows: number; bytes: number }>;
@@ -74,6 +74,15 @@ export class FlowTable implements TrafficService {
     const old = this.talkers.previous.get(flow.client);
     if (old) this.talkers.previous.delete(flow.client);
     this.talkers.set(flow.client, { flows: (old?.flows ?? 0) + 1, bytes: (old?.bytes ?? 0) + bytes });
+  }
+
+  /** A flow's byte count from the kernel (it only grows): the device's total follows. */
+  setBytes(flow: FlowRecord, bytes: number): void {
+    const delta = bytes - (flow.bytes ?? 0);
+    if (delta <= 0) return;
+    flow.bytes = bytes;
+    const t = this.talkers.get(flow.client);
+    if (t) t.bytes += delta;
   }
 
   recentFlows(filter: { client?: string; limit?: number } = {}): FlowRecord[] {

@@ -7,3 +7,5 @@ export { FlowInspector } from './flow-inspector.js';
 export type { Device, InspectorDeps } from './flow-inspector.js';
 export { readPcap, readPcapFile, readPcapRecords, readPcapFileRecords } from './pcap-source.js';
 export { captureFilter } from './capture.js';
+export { FlowBytes, flowKey, parseConntrackLine } from './flow-bytes.js';
+export type { ByteCounterStatus, FlowBytesOptions } from './flow-bytes.js';

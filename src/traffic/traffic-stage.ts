@@ -2,13 +2,15 @@
 // names → the same policy as DNS. A blocked name puts the device → server address pair into
 // the firewall's flow-block set (TCP reset / ICMP reject, for traffic.blockTimeout), is logged
 // to the query log with reason "sni", and a blocked name in a bypass category (doh, vpn, …)
-// is a bypass attempt. Every new flow is a `flow` event and lands in the traffic view.
+// is a bypass attempt. Every new flow is a `flow` event and lands in the traffic view, where
+// its bytes follow from the kernel's conntrack accounting while it lasts (flow-bytes.ts).
 import { networkInterfaces } from 'node:os';
 import type { BypassEvent, DaemonContext, FlowRecord, Stage, TrafficService } from '../daemon/index.js';
 import { attemptKind } from '../firewall/index.js';
 import type { Logger } from '../log.js';
 import { parseDuration } from '../schema/index.js';
 import { TcpdumpCapture } from './capture.js';
+import { FlowBytes } from './flow-bytes.js';
 import { FlowInspector } from './flow-inspector.js';
 
 export interface TrafficStage extends Stage, TrafficService {}
@@ -16,6 +18,8 @@ export interface TrafficStage extends Stage, TrafficService {}
 export interface TrafficStageOptions {
   /** tcpdump's path (tests) */
   tcpdump?: string;
+  /** the conntrack command (tests) */
+  conntrack?: readonly string[];
 }
 
 /** blocks waiting for nft: beyond this a burst is dropped (and counted), not queued */
@@ -31,6 +35,7 @@ class Traffic implements TrafficStage {
   private readonly log: Logger;
   private readonly inspector: FlowInspector;
   private readonly capture: TcpdumpCapture;
+  private readonly bytes: FlowBytes;
   private pending: FlowRecord[] = [];
   private flushing = false;
   private blocksDropped = 0;
@@ -46,6 +51,7 @@ class Traffic implements TrafficStage {
       isOwnAddress: (ip) => own.has(ip),
       now: () => ctx.clock.now(),
     });
+    this.bytes = new FlowBytes({ table: this.inspector.table, log: this.log, conntrack: opts.conntrack });
     this.capture = new TcpdumpCapture({
       interfaces: ctx.state.current.config.network.lan,
       own: [...own],
@@ -60,12 +66,14 @@ class Traffic implements TrafficStage {
 
   async start(): Promise<void> {
     this.capture.start();
+    this.bytes.start();
     this.registerMetrics();
   }
 
   async stop(): Promise<void> {
     for (const u of this.unregister.splice(0)) u();
     await this.capture.stop();
+    await this.bytes.stop();
   }
 
   recentFlows(filter?: { client?: string; limit?: number }): FlowRecord[] {
@@ -76,8 +84,13 @@ class Traffic implements TrafficStage {
     return this.inspector.table.topTalkers(limit);
   }
 
+  byteCounters(): { available: boolean; note?: string } {
+    return this.bytes.byteCounters();
+  }
+
   private onFlow(flow: FlowRecord): void {
     this.ctx.events.emit('flow', flow);
+    this.bytes.watch(flow);
     if (flow.action !== 'block' || flow.reason !== 'sni') return;
     this.log.info({ client: flow.client, group: flow.group, domain: flow.server, category: flow.category, action: 'block', reason: 'sni', proto: flow.proto, dst: flow.dst, ech: flow.ech }, 'blocked server name on the wire');
     this.ctx.events.emit('query', {
@@ -128,6 +141,8 @@ class Traffic implements TrafficStage {
       m.register('schoolgate_traffic_blocks_total', 'Device → server blocks put into the kernel', 'counter', () => this.blocksApplied),
       m.register('schoolgate_traffic_blocks_dropped_total', 'Blocks dropped because too many waited for nft', 'counter', () => this.blocksDropped),
       m.register('schoolgate_traffic_kernel_drops_total', 'Packets the kernel dropped from the capture (tcpdump)', 'counter', () => this.capture.kernelDrops),
+      m.register('schoolgate_traffic_conntrack_polls_total', 'Reads of the conntrack table for flow bytes', 'counter', () => this.bytes.counters.polls),
+      m.register('schoolgate_traffic_conntrack_poll_seconds_total', 'Time spent reading the conntrack table', 'counter', () => this.bytes.counters.pollMs / 1000),
       m.register('schoolgate_traffic_capture_starts_total', 'tcpdump starts (restarts after it died)', 'counter', () => this.capture.starts),
     );
   }

@@ -5,6 +5,7 @@ import t from 'tap';
 import { Value } from '@sinclair/typebox/value';
 import { API_PREFIX, ROUTES, ROLE_NAMES } from '../../src/api/index.js';
 import type { RouteName, RouteSpec } from '../../src/api/index.js';
+import { FlowInspector } from '../../src/traffic/index.js';
 import { apiFixture, json } from './fixture.js';
 import type { Agent, ApiFixture } from './fixture.js';
 
@@ -22,6 +23,10 @@ async function seed(f: ApiFixture, tech: Agent) {
     f.core.queryLog.add({ time: f.clock.now - i * 1000, client: '10.10.1.25', mac: 'aa:bb:cc:dd:ee:25', user: 'alice.p', group: 'pupils', name: 'porn.example', type: 'A', action: 'block', reason: 'group-block', category: 'adult', rcode: 'NOERROR', latency: 0.2, cached: false });
   }
   await f.core.queryLog.flush();
+  // the traffic view (gateway mode with traffic.enabled): one flow seen on the wire
+  const inspector = new FlowInspector({ state: () => f.state.current, identify: (ip) => f.ctx.identity.identify(ip) });
+  inspector.table.add({ time: f.clock.now, client: '10.10.1.25', mac: 'aa:bb:cc:dd:ee:25', user: 'alice.p', group: 'pupils', server: 'porn.example', proto: 'tls', dst: '203.0.113.9', dport: 443, action: 'block', reason: 'sni', category: 'adult', bytes: 5120 });
+  f.ctx.services.traffic = { recentFlows: (q) => inspector.table.recentFlows(q), topTalkers: (n) => inspector.table.topTalkers(n), byteCounters: () => ({ available: true }) };
   await f.core.incidents.record({ type: 'burst', client: '10.10.1.25', category: 'adult', domain: 'porn.example', count: 5 }, { mac: 'aa:bb:cc:dd:ee:25', user: 'alice.p', group: 'pupils' });
 }
 

@@ -6,8 +6,8 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { withOverrides } from '../../src/daemon/index.js';
 import type { Override } from '../../src/policy/index.js';
-import { createTcCli, setNames } from '../../src/firewall/index.js';
-import type { TcApplier } from '../../src/firewall/index.js';
+import { createNftCli, createTcCli, setNames } from '../../src/firewall/index.js';
+import type { NftApplier, TcApplier } from '../../src/firewall/index.js';
 import { createLab, NET } from '../lab/lab.js';
 import type { ClientName, Lab } from '../lab/lab.js';
 import { until } from '../lab/exec.js';
@@ -17,7 +17,7 @@ import type { InProcessFirewall } from './in-process.js';
 
 const STANDIN_ANSWER = '10.10.0.1';
 
-async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier } = {}): Promise<{ lab: Lab; fw: InProcessFirewall }> {
+async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier; nft?: (lab: Lab) => NftApplier } = {}): Promise<{ lab: Lab; fw: InProcessFirewall }> {
   const lab = await createLab();
   t.teardown(() => lab.destroy());
   const standin = lab.spawn('app', 'stand-in resolver', [
@@ -25,7 +25,7 @@ async function setup(t: Test, opts: { tc?: (lab: Lab) => TcApplier } = {}): Prom
     '--port=53', `--address=/whoami.test/${STANDIN_ANSWER}`, `--server=${NET.upstream}`,
   ]);
   await standin.waitFor(/started/, 10_000);
-  const fw = await startInProcess(lab, lab.config(), { tc: opts.tc?.(lab) });
+  const fw = await startInProcess(lab, lab.config(), { tc: opts.tc?.(lab), nft: opts.nft?.(lab) });
   t.teardown(() => fw.stop());
   return { lab, fw };
 }
@@ -163,4 +163,68 @@ t.test('clean stop removes only our table and qdiscs', async (t) => {
   t.match(tables, /someone_else/, 'another table stays');
   t.notMatch((await lab.exec('app', ['tc', 'qdisc', 'show'])).stdout, /5347:/, 'our qdiscs are gone');
   t.match((await lab.exec('app', ['tc', 'qdisc', 'show', 'dev', 'p-staff'])).stdout, /qdisc htb 1: root/, 'another qdisc stays');
+});
+
+t.test('flow blocks survive a full reload with the time they have left; expired ones do not come back', async (t) => {
+  const { lab, fw } = await setup(t);
+  const identity = async () => /epoch=(\d+)/.exec((await lab.exec('app', ['nft', '-t', 'list', 'table', 'inet', 'schoolgate'])).stdout)?.[1];
+  const flowSet = async () => (await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock4)).stdout;
+  const web = `http://${NET.web}/`;
+  t.equal((await connect(lab, 'pupil', web)).stdout, '200', 'before: the pupil reaches the web server');
+
+  t.ok(await fw.stage.blockFlow('10.10.1.10', NET.web, 600), 'a 10-minute block');
+  t.ok(await fw.stage.blockFlow('10.10.1.11', NET.web, 2), 'a 2-second block');
+  t.ok(await fw.stage.blockFlow('fd00:10:0:1::10', NET.web6, 600), 'an IPv6 block');
+  t.equal((await connect(lab, 'pupil', web)).stdout, '000', 'the blocked pupil is cut off');
+  await new Promise((r) => setTimeout(r, 3000));
+
+  const raw = lab.config();
+  raw.groups[1].blockQuic = false;
+  fw.ctx.state.swap({ ...fw.ctx.state.current, config: configOf(raw as unknown as Record<string, unknown>) });
+  fw.ctx.events.emit('config:reloaded');
+  t.ok(await until(async () => (await identity()) === '2', 5000), 'the table was rebuilt (new epoch)');
+
+  const after = await flowSet();
+  const m = new RegExp(`10\\.10\\.1\\.10 \\. ${NET.web.replaceAll('.', '\\.')} timeout (\\d+)m(\\d+)s`).exec(after);
+  t.ok(m, `the 10-minute block is still there: ${after}`);
+  const seconds = m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+  t.ok(seconds > 580 && seconds < 600, `with a smaller timeout (${seconds} s)`);
+  t.notMatch(after, /10\.10\.1\.11/, 'the expired block was not added again');
+  t.match((await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock6)).stdout, /fd00:10:0:1::10 \. 2001:db8/, 'the IPv6 block too');
+  t.equal((await connect(lab, 'pupil', web)).stdout, '000', 'after the reload the pupil is still cut off');
+  t.equal((await connect(lab, 'pupil2', web)).stdout, '200', 'and the one whose block expired gets through');
+});
+
+t.test('a flow block that lands while the table is being rebuilt is added again', async (t) => {
+  // The real nft, except that a full ruleset waits a moment: long enough for a block to land in
+  // the table that is about to be replaced (after the stage read the blocks back).
+  const gate: { hold?: () => void } = {};
+  const slow = (lab: Lab): NftApplier => {
+    const real = createNftCli({ netns: lab.ns.app });
+    return {
+      ...real,
+      run: async (script) => {
+        if (gate.hold && script.includes('delete table inet schoolgate')) {
+          gate.hold();
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        return real.run(script);
+      },
+    };
+  };
+  const { lab, fw } = await setup(t, { nft: slow });
+  const flowSet = async () => (await nftList(lab, 'set', 'inet', 'schoolgate', setNames.flowBlock4)).stdout;
+  const epoch = async () => /epoch=(\d+)/.exec((await lab.exec('app', ['nft', '-t', 'list', 'table', 'inet', 'schoolgate'])).stdout)?.[1];
+  const applying = new Promise<void>((r) => { gate.hold = r; });
+  const raw = lab.config();
+  raw.groups[1].blockQuic = false;
+  fw.ctx.state.swap({ ...fw.ctx.state.current, config: configOf(raw as unknown as Record<string, unknown>) });
+  fw.ctx.events.emit('config:reloaded');
+  await applying;
+  gate.hold = undefined;
+  t.ok(await fw.stage.blockFlow('10.10.1.11', NET.web, 600), 'a block while the new table is on its way');
+  t.match(await flowSet(), '10.10.1.11', 'it went into the old table');
+  t.ok(await until(async () => (await epoch()) === '2', 5000), 'the new table is in force');
+  t.ok(await until(async () => (await flowSet()).includes(`10.10.1.11 . ${NET.web}`), 3000), 'and the block is in it too');
+  t.equal((await connect(lab, 'pupil2', `http://${NET.web}/`)).stdout, '000', 'the device is cut off');
 });

@@ -71,6 +71,7 @@ t.test('ruleset text', async (t) => {
     learned: new Map([['doh', [{ address: '203.0.113.53', seconds: 99.2 }, { address: '203.0.113.54', seconds: 50 }]]]),
     blocking: new Map([['doh', [2, 3]]]),
     overQuota: [{ address: '10.10.1.10', minor: 0x500 }],
+    flowBlocks: [{ client: '10.10.1.10', server: '203.0.113.10', seconds: 99.2 }, { client: 'fd00::10', server: '2001:db8::10', seconds: 5 }, { client: '10.10.1.11', server: '2001:db8::10', seconds: 5 }],
   });
   const cases: [string, RegExp][] = [
     ['replaces only our table, atomically', /^table inet schoolgate \{\}\ndelete table inet schoolgate\ntable inet schoolgate \{\n/],
@@ -96,6 +97,8 @@ t.test('ruleset text', async (t) => {
     ['shaped groups only in the vmap', /ct mark and 0xffff vmap \{ 0x0702 : jump shape_pupils \}/],
     ['device buckets by hash (upload)', new RegExp(`chain up_pupils \\{\\n    meta nfproto ipv4 meta priority set jhash ip saddr mod 64 offset ${(0x5347 << 16) | 0x401}`)],
     ['over-quota devices to their own class', /map overquota4 \{ type ipv4_addr : classid; elements = \{ 10\.10\.1\.10 : 5347:500 \}; \}/],
+    ['flow blocks carried over with the time they have left (rounded up)', /set flowblock4 \{ type ipv4_addr \. ipv4_addr; size 65535; flags timeout; elements = \{ 10\.10\.1\.10 \. 203\.0\.113\.10 timeout 100s \}; \}/],
+    ['… IPv6 ones in their own set (a mixed pair in neither)', /set flowblock6 \{ type ipv6_addr \. ipv6_addr; size 65535; flags timeout; elements = \{ fd00::10 \. 2001:db8::10 timeout 5s \}; \}/],
     ['over-quota lookup after the bucket', /meta priority set ip daddr map @overquota4/],
   ];
   for (const [name, re] of cases) t.match(text, re, name);

@@ -2,7 +2,7 @@
 // parsers of nft/tc output (fed real shapes, and junk), bypass attempt kinds.
 import t from 'tap';
 import {
-  LearnedAddresses, UsageLedger, attemptKind, parseAddresses, parseOverQuota, parseSeen, parseTableIdentity, parseTcClasses, parseTcRootIsOurs, parseUsage,
+  LearnedAddresses, UsageLedger, attemptKind, parseAddresses, parseFlowBlocks, parseOverQuota, parseSeen, parseTableIdentity, parseTcClasses, parseTcRootIsOurs, parseUsage,
 } from '../../src/firewall/index.js';
 
 const rules = new Map([[2, { name: 'pupils', dailyQuota: 1000 }], [1, { name: 'staff' }]]);
@@ -91,11 +91,14 @@ t.test('parsers take real nft output and shrug at junk', async (t) => {
   t.same(parseSeen(seen), [{ client: '10.0.0.1', target: '1.2.3.4', protocol: 'udp', port: 53, expires: 99 }]);
   t.same(parseAddresses('{"nftables": [{"set": {"elem": ["1.2.3.4", {"elem": {"val": "5.6.7.8", "timeout": 300, "expires": 299}}]}}]}'), [{ address: '1.2.3.4', expires: undefined }, { address: '5.6.7.8', expires: 299 }]);
   t.same(parseOverQuota('{"nftables": [{"map": {"elem": [["10.0.0.5", "5347:601"]]}}]}'), [{ address: '10.0.0.5', minor: 0x601 }]);
+  const flows = '{"nftables": [{"set": {"name": "flowblock4", "elem": [{"elem": {"val": {"concat": ["10.10.1.10", "203.0.113.10"]}, "timeout": 600, "expires": 596}}, {"elem": {"val": {"concat": ["10.10.1.11", "203.0.113.10"]}, "timeout": 2, "expires": 0}}]}}]}';
+  t.same(parseFlowBlocks(flows), [{ client: '10.10.1.10', server: '203.0.113.10', seconds: 596 }], 'flow blocks with their time left; none at 0 s');
   t.same(parseTableIdentity('table inet schoolgate {\n\tcomment "schoolgate gen=abc123 epoch=9"\n'), { gen: 'abc123', epoch: 9 });
   for (const junk of ['', 'not json', '{}', '{"nftables": 5}', '{"nftables": [{"set": {"elem": [{"elem": null}, 7, ["x"]]}}]}', '[]']) {
     t.same(parseUsage(junk), [], `usage of ${JSON.stringify(junk)}`);
     t.same(parseSeen(junk), []);
     t.same(parseOverQuota(junk), []);
+    t.same(parseFlowBlocks(junk), []);
   }
   t.equal(parseTableIdentity('table inet other {}'), undefined);
   const tc = 'class htb 5347:400 root rate 20Mbit ceil 20Mbit burst 1600b cburst 1600b\nclass htb 5347:401 parent 5347:400 leaf 401: prio 0 rate 312496bit\nclass htb 1:10 root rate 1Mbit\n';

@@ -6,5 +6,5 @@ export type {
   VisitorCode, VisitorCodeCreate, VisitorsView, PolicyMatrix, CellChange, ScheduleList, ScheduleConfig, GroupConfig,
   Proposal, ProposalList, Applied, Proposed, DeviceList, DeviceImport, DeviceImportResult, ListsView, ListUpdateResult,
   BandwidthView, DeviceUsage, User, UserCreate, TokenCreated, WeeklyReport, GovernorsReport, SelfTestRun, SelfTestList,
-  SelfTestLine, SseEvents, Role, RouteName, ErrorBody, Done,
+  SelfTestLine, SseEvents, Role, RouteName, ErrorBody, Done, Flow, FlowList, TalkerList,
 } from '../../src/api/schemas/index.js';

@@ -18,6 +18,7 @@ import { auditPage } from './page-audit.js';
 import { reportsPage } from './page-reports.js';
 import { selfTestPage } from './page-self-test.js';
 import { bandwidthPage } from './page-bandwidth.js';
+import { trafficPage } from './page-traffic.js';
 
 export const PAGES: readonly PageDef[] = [
   { path: '/dashboard', title: 'Dashboard', section: 'Overview', visible: (r) => can(r, 'getStatus'), render: dashboardPage },
@@ -36,4 +37,5 @@ export const PAGES: readonly PageDef[] = [
   { path: '/reports', title: 'Reports', section: 'Records', visible: (r) => can(r, 'governorsReport'), render: reportsPage },
   { path: '/self-test', title: 'Self-test', section: 'Records', visible: (r) => can(r, 'listSelfTests'), render: selfTestPage },
   { path: '/bandwidth', title: 'Bandwidth', section: 'Appliance', visible: (r) => can(r, 'bandwidth'), render: bandwidthPage },
+  { path: '/traffic', title: 'Traffic', section: 'Appliance', visible: (r) => can(r, 'trafficFlows'), render: trafficPage },
 ];

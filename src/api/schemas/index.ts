@@ -18,6 +18,7 @@ export * from './users.js';
 export * from './reports.js';
 export * from './self-test.js';
 export * from './events.js';
+export * from './traffic.js';
 export * from './routes.js';
 export { ERRORS, statusOf, isErrorCode } from '../errors.js';
 export type { ErrorCode } from '../errors.js';

@@ -22,6 +22,7 @@ import { BandwidthQuery, BandwidthView, DeviceParams, DeviceUsage } from './band
 import { TokenCreate, TokenCreated, TokenList, User, UserCreate, UserList } from './users.js';
 import { GovernorsReport, ReportQuery, WeeklyReport } from './reports.js';
 import { SelfTestList, SelfTestRun } from './self-test.js';
+import { FlowList, TalkerList, TrafficFlowsQuery, TrafficTopQuery } from './traffic.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -133,6 +134,10 @@ export const ROUTES = {
   updateLists: { method: 'POST', url: '/lists/update', access: TECH, summary: 'fetch and compile now (202; ?wait=true answers when done)', querystring: ListUpdateQuery, response: ListUpdateResult, status: 202 },
   bandwidth: { method: 'GET', url: '/bandwidth', access: ALL, summary: 'caps per group and usage per device (gateway mode)', querystring: BandwidthQuery, response: BandwidthView },
   resetQuota: { method: 'POST', url: '/bandwidth/:device/reset', access: TECH, summary: 'the device\'s daily quota counts again from now', params: DeviceParams, body: OptionalReasonBody, response: DeviceUsage },
+
+  // ---- traffic (gateway mode, traffic.enabled) ----
+  trafficFlows: { method: 'GET', url: '/traffic/flows', access: ALL, summary: 'recent flows seen on the wire, newest first (?device=IP)', querystring: TrafficFlowsQuery, response: FlowList },
+  trafficTop: { method: 'GET', url: '/traffic/top', access: ALL, summary: 'top talkers: devices with the most flows', querystring: TrafficTopQuery, response: TalkerList },
 
   // ---- users and tokens ----
   listUsers: { method: 'GET', url: '/users', access: TECH, summary: 'admin accounts', response: UserList },
