@@ -33,8 +33,8 @@ prepare_chroot() {
 
 step_packages() {
   # ca-certificates: Debian's Node trusts the system CA store (HTTPS list downloads); procps:
-  # the unit's ExecReload=/bin/kill.
-  local want=(nodejs ca-certificates nftables tcpdump iproute2 procps) missing=() p
+  # the unit's ExecReload=/bin/kill; conntrack: bytes per flow in the traffic view.
+  local want=(nodejs ca-certificates nftables tcpdump iproute2 procps conntrack) missing=() p
   [ "$DHCP" = 1 ] && want+=(dnsmasq)
   for p in "${want[@]}"; do pkg_installed "$p" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -172,6 +172,13 @@ net.ipv4.conf.default.rp_filter = 1
 # no link (and so no address yet): otherwise the service would fail until a cable is plugged in.
 net.ipv4.ip_nonlocal_bind = 1
 net.ipv6.ip_nonlocal_bind = 1
+EOF
+  # Bytes per flow for the traffic view (conntrack accounting). A module option, not a sysctl:
+  # net.netfilter.* exists only once nf_conntrack is loaded, after systemd-sysctl has run, and
+  # the unit's ProtectKernelTunables keeps the daemon from setting it.
+  put_text /etc/modprobe.d/schoolgate-conntrack.conf 0644 root:root "gateway: conntrack byte counters" <<'EOF'
+# schoolgate gateway (written by firmware/install.sh): count bytes per connection (traffic view).
+options nf_conntrack acct=1
 EOF
 }
 

@@ -51,7 +51,7 @@ t.test('--dry-run on a fresh root lists every change and makes none', async (t) 
   t.equal(r.status, 0, r.stderr);
   dryLines = changes(r.stdout);
   const want: [string, RegExp][] = [
-    ['packages', /^install Debian packages: .*\bnodejs\b.*\bnftables\b.*\btcpdump\b.*\biproute2\b.*\bdnsmasq\b/],
+    ['packages', /^install Debian packages: .*\bnodejs\b.*\bnftables\b.*\btcpdump\b.*\biproute2\b.*\bconntrack\b.*\bdnsmasq\b/],
     ['user', /^create system user and group schoolgate/],
     ['bundle', /^install the release bundle 0\.1\.0 .* to \/opt\/schoolgate$/],
     ['CLI', /^write \/usr\/local\/bin\/schoolgate \(new/],
@@ -59,6 +59,7 @@ t.test('--dry-run on a fresh root lists every change and makes none', async (t) 
     ['enabled', /^link \/etc\/systemd\/system\/multi-user\.target\.wants\/schoolgate\.service -> \/etc\/systemd\/system\/schoolgate\.service/],
     ['LED drop-in', /^write \/etc\/systemd\/system\/schoolgate\.service\.d\/leds\.conf/],
     ['sysctl', /^write \/etc\/sysctl\.d\/90-schoolgate\.conf/],
+    ['conntrack accounting', /^write \/etc\/modprobe\.d\/schoolgate-conntrack\.conf/],
     ['WAN keyfile', /^write \/etc\/NetworkManager\/system-connections\/schoolgate-wan\.nmconnection/],
     ['LAN keyfile', /^write \/etc\/NetworkManager\/system-connections\/schoolgate-lan-eth1\.nmconnection/],
     ['dnsmasq', /^write \/etc\/dnsmasq\.d\/schoolgate\.conf/],
@@ -145,6 +146,7 @@ t.test('a real run in the root installs units, config and the appliance', async 
   t.match(readFileSync(dnsmasq, 'utf8'), /^port=0$/m);
   t.match(readFileSync(dnsmasq, 'utf8'), /^dhcp-option=tag:lan0,114,"http:\/\/10\.10\.0\.1\/captive-portal\/api"$/m);
   t.match(readFileSync(join(root, 'etc/sysctl.d/90-schoolgate.conf'), 'utf8'), /net\.ipv4\.ip_forward = 1[\s\S]*rp_filter = 1/);
+  t.match(readFileSync(join(root, 'etc/modprobe.d/schoolgate-conntrack.conf'), 'utf8'), /^options nf_conntrack acct=1$/m);
   const cfgTxt = readFileSync(join(root, 'boot/firmware/config.txt'), 'utf8');
   t.match(cfgTxt, /^dtparam=audio=on$/m, 'config.txt keeps its own lines');
   t.match(cfgTxt, /# >>> schoolgate LEDs\n[\s\S]*dtoverlay=gpio-led,gpio=17,label=schoolgate-power,trigger=none[\s\S]*# <<< schoolgate LEDs\n$/);
