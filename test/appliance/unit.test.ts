@@ -1,5 +1,5 @@
 // systemd/schoolgate.service: systemd's own checks (verify, security --offline), and the two
-// things they cannot show — that nft, tc, ip and tcpdump work with exactly the unit's privileges,
+// things they cannot show — that nft, tc, ip, conntrack and tcpdump work with exactly the unit's privileges,
 // and that the syscall filter lets through everything they and the daemon call.
 //
 // No systemd runs as PID 1 here (nor in CI's container), so the unit itself is never started:
@@ -80,6 +80,8 @@ const TOOLS: Tool[] = [
     ],
   },
   { name: 'ip', run: [['ip', '-6', 'neigh', 'show'], ['ip', 'neigh', 'replace', '10.99.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'sg0']] },
+  // the traffic view's byte counters (src/traffic/flow-bytes.ts)
+  { name: 'conntrack', run: [['conntrack', '-L', '-o', 'extended']] },
 ];
 
 /** tcpdump as the traffic stage runs it: pcap on stdout; one UDP packet sent while it listens. */
@@ -98,7 +100,7 @@ async function tcpdumpCapture(prefix: string[]): Promise<{ code: number | null; 
   return { code, bytes, stderr };
 }
 
-t.test('privileges: nft, tc, ip and tcpdump work with the unit\'s capabilities as a non-root user, and not without them', async (t) => {
+t.test('privileges: nft, tc, ip, conntrack and tcpdump work with the unit\'s capabilities as a non-root user, and not without them', async (t) => {
   execFileSync('ip', ['netns', 'add', NS]);
   t.teardown(() => spawnSync('ip', ['netns', 'del', NS]));
   setupLinks(t);
@@ -113,6 +115,7 @@ t.test('privileges: nft, tc, ip and tcpdump work with the unit\'s capabilities a
   t.not(denied.status, 0, 'nft without CAP_NET_ADMIN is refused');
   const tcDenied = inNs(asUnit(['tc', 'qdisc', 'add', 'dev', 'sg0', 'root', 'handle', '5347:', 'htb'], false));
   t.not(tcDenied.status, 0, 'tc without CAP_NET_ADMIN is refused');
+  t.not(inNs(asUnit(['conntrack', '-L'], false)).status, 0, 'conntrack without CAP_NET_ADMIN is refused');
 
   const cap = await tcpdumpCapture(asUnit([]));
   t.equal(cap.code, 0, cap.stderr);
@@ -122,7 +125,7 @@ t.test('privileges: nft, tc, ip and tcpdump work with the unit\'s capabilities a
   t.match(noCap.stderr, /permission|not permitted/i);
 });
 
-t.test('syscalls: everything nft, tc, ip, tcpdump and the daemon call passes SystemCallFilter', async (t) => {
+t.test('syscalls: everything nft, tc, ip, conntrack, tcpdump and the daemon call passes SystemCallFilter', async (t) => {
   const which = spawnSync('strace', ['-V']);
   if (which.status !== 0) return t.fail('strace is needed (Debian package strace, in .ci/run PACKAGES)');
   ensureBuilt();
