@@ -4,6 +4,7 @@ import { ROUTES } from '../schemas/index.js';
 import type { Status } from '../schemas/index.js';
 import type { ApiDeps } from '../api-deps.js';
 import type { Mounter } from '../route.js';
+import { countedTalkers } from './traffic-routes.js';
 import type { DaemonContext } from '../../daemon/index.js';
 import { overrideStatus } from '../../policy/index.js';
 
@@ -73,7 +74,7 @@ export function registerStatusRoutes(mount: Mounter, deps: ApiDeps): void {
       at: new Date(now).toISOString(),
       ...ctx.core.stats.snapshot(now),
       dns: ctx.services.dns?.counters(),
-      topTalkers: ctx.services.traffic?.topTalkers(10),
+      topTalkers: ctx.services.traffic ? countedTalkers(ctx.services.traffic, 10) : undefined,
     };
   });
 }

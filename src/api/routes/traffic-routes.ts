@@ -33,10 +33,14 @@ export function registerTrafficRoutes(mount: Mounter, deps: ApiDeps): void {
   mount('trafficTop', ROUTES.trafficTop, async (c) => {
     const traffic = stage();
     if (!traffic) return fail('SG_NOT_FOUND', OFF);
-    const counters = traffic.byteCounters();
-    const items = traffic.topTalkers(c.query.limit ?? 10).map((t) => (counters.available ? t : { client: t.client, flows: t.flows }));
-    return { items, counters };
+    return { items: countedTalkers(traffic, c.query.limit ?? 10), counters: traffic.byteCounters() };
   });
+}
+
+/** The devices with the most flows; bytes only when the kernel counts them (also for /stats). */
+export function countedTalkers(traffic: TrafficService, limit: number): { client: string; flows: number; bytes?: number }[] {
+  const counted = traffic.byteCounters().available;
+  return traffic.topTalkers(limit).map((t) => (counted ? t : { client: t.client, flows: t.flows }));
 }
 
 /** Bytes only when the kernel counts them: no counters means absent, never 0. */

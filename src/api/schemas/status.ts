@@ -92,6 +92,6 @@ export const Stats = Type.Object({
   blocked24h: Type.Number(),
   dns: Type.Optional(DnsCounters),
   /** gateway mode with the traffic stage: connections seen per device */
-  topTalkers: Type.Optional(Type.Array(Type.Object({ client: Type.String(), flows: Type.Number(), bytes: Type.Number() }))),
+  topTalkers: Type.Optional(Type.Array(Type.Object({ client: Type.String(), flows: Type.Number(), bytes: Type.Optional(Type.Number({ description: 'absent when the kernel does not count bytes' })) }))),
 });
 export type Stats = Static<typeof Stats>;
