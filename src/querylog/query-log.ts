@@ -5,6 +5,10 @@
 // BLOCK_SPAN_MS apart, keyed by its oldest row's time. One record per query cost more to
 // prepare than to answer the query (abstract-level's per-operation work) and a key and its
 // overhead per row on the card. Records from before blocks (one row each) are read as blocks of one.
+//
+// A row is encoded as it comes, into its block's buffer (off the V8 heap): rows waiting seconds
+// for the flush as objects were promoted to the old generation and made its garbage, and the
+// flush then had a busy interval's rows to encode at once.
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
 
@@ -80,8 +84,21 @@ export const keyOf = (time: number, seq: number) => `${time.toString(16).padStar
 /** A row's key: its block's and its place in it. */
 const rowKey = (block: string, i: number) => `${block}#${i}`;
 
+/** A block being filled: JSON text `[tuple,tuple,…` in a buffer of its own. */
+interface OpenBlock {
+  bytes: Buffer;
+  length: number;
+  rows: number;
+  oldest: number;
+  newest: number;
+}
+
+const BLOCK_BYTES = 64 * 1024;
+
 export class QueryLog {
-  private buffer: Row[] = [];
+  private open: OpenBlock | undefined;
+  private sealed: { key: string; value: Buffer; rows: number }[] = [];
+  private pendingRows = 0;
   private seq = 0;
   private flushing: Promise<void> = Promise.resolve();
   dropped = 0;
@@ -90,47 +107,66 @@ export class QueryLog {
   constructor(private readonly store: Store) {}
 
   add(e: LoggedQuery): void {
-    if (this.buffer.length >= MAX_BUFFER) {
+    if (this.pendingRows >= MAX_BUFFER) {
       this.dropped++;
       return;
     }
-    this.buffer.push({
-      t: e.time, c: e.client, m: e.mac, h: e.hostname, u: e.user, g: e.group, n: e.name, q: e.type, a: e.action, r: e.reason,
-      k: e.category, rc: e.rcode, l: Math.round(e.latency * 100) / 100, up: e.upstream, ca: e.cached ? 1 : undefined, o: e.overrideId,
-    });
+    // FIELDS order, built directly (no row object on the DNS path)
+    const tuple: Tuple = [e.time, e.client, e.group, e.name, e.type, e.action, e.reason, e.rcode, Math.round(e.latency * 100) / 100,
+      e.category ?? null, e.upstream ?? null, e.mac ?? null, e.user ?? null, e.hostname ?? null, e.cached ? 1 : null, e.overrideId ?? null];
+    let used = tuple.length;
+    while (tuple[used - 1] === null) used--;
+    tuple.length = used;
+    const json = JSON.stringify(tuple);
+    // at most 3 UTF-8 bytes per UTF-16 unit, plus a comma before and the closing bracket after
+    const need = json.length * 3 + 2;
+    let b = this.open;
+    // rows arrive nearly in time order (an answer from upstream can overtake a cached one)
+    if (b && (b.rows >= BLOCK_ROWS || b.length + need > b.bytes.length || Math.max(b.newest, e.time) - Math.min(b.oldest, e.time) >= BLOCK_SPAN_MS)) b = this.seal();
+    if (!b) {
+      b = this.open = { bytes: Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, need + 1)), length: 1, rows: 0, oldest: e.time, newest: e.time };
+      b.bytes[0] = 0x5b; // [
+    } else b.bytes[b.length++] = 0x2c; // ,
+    b.length += b.bytes.write(json, b.length, 'utf8');
+    b.rows++;
+    if (e.time < b.oldest) b.oldest = e.time;
+    else if (e.time > b.newest) b.newest = e.time;
+    this.pendingRows++;
   }
 
   get pending(): number {
-    return this.buffer.length;
+    return this.pendingRows;
   }
 
-  /**
-   * Writes what is buffered as blocks, WRITE_BLOCKS to a LevelDB write: each write's preparation
-   * is synchronous, and all of a busy interval's rows in one go would hold DNS answers back.
-   */
+  /** Closes the open block (keyed by its oldest row) for the next flush; returns undefined for a new one. */
+  private seal(): undefined {
+    const b = this.open;
+    this.open = undefined;
+    if (!b) return undefined;
+    b.bytes[b.length++] = 0x5d; // ]
+    this.sealed.push({ key: keyOf(b.oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: b.bytes.subarray(0, b.length), rows: b.rows });
+    return undefined;
+  }
+
+  /** Writes the blocks waiting, WRITE_BLOCKS to a LevelDB write (their bytes are JSON already). */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.buffer.length === 0) return;
-      const rows = this.buffer;
-      this.buffer = [];
-      let ops: { type: 'put'; key: string; value: Tuple[] }[] = [];
-      for (let i = 0; i < rows.length;) {
-        const start = i;
-        let oldest = rows[i].t;
-        let newest = oldest;
-        // rows arrive nearly in time order (an answer from upstream can overtake a cached one)
-        while (++i < rows.length && i - start < BLOCK_ROWS) {
-          const t = rows[i].t;
-          if (Math.max(newest, t) - Math.min(oldest, t) >= BLOCK_SPAN_MS) break;
-          if (t < oldest) oldest = t;
-          else if (t > newest) newest = t;
+      this.seal();
+      const blocks = this.sealed;
+      this.sealed = [];
+      let left = blocks.reduce((n, b) => n + b.rows, 0);
+      this.pendingRows -= left;
+      try {
+        for (let i = 0; i < blocks.length; i += WRITE_BLOCKS) {
+          const chunk = blocks.slice(i, i + WRITE_BLOCKS);
+          await this.store.querylog.batch(chunk.map((b) => ({ type: 'put' as const, key: b.key, value: b.value })), { valueEncoding: 'buffer' });
+          const rows = chunk.reduce((n, b) => n + b.rows, 0);
+          this.written += rows;
+          left -= rows;
         }
-        ops.push({ type: 'put', key: keyOf(oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: rows.slice(start, i).map(toTuple) });
-        if (ops.length === WRITE_BLOCKS || i === rows.length) {
-          await this.store.querylog.batch(ops);
-          for (const op of ops) this.written += op.value.length;
-          ops = [];
-        }
+      } finally {
+        // a failed write (disk full, store closed) loses what it had, counted as dropped
+        this.dropped += left;
       }
     });
     return this.flushing;
