@@ -56,7 +56,22 @@ export class TcpdumpCapture {
   /** packets the kernel dropped, as tcpdump reported when it last stopped */
   kernelDrops = 0;
 
-  constructor(private readonly opts: CaptureOptions) {}
+  private own: readonly string[];
+  /** tcpdump was stopped to take a new filter: start it again at once, no back-off */
+  private refilter = false;
+
+  constructor(private readonly opts: CaptureOptions) {
+    this.own = opts.own;
+  }
+
+  /** The appliance's addresses changed (a DHCP lease, IPv6 privacy addresses): tcpdump starts again with the new filter. */
+  setOwn(own: readonly string[]): void {
+    this.own = own;
+    const child = this.child;
+    if (this.stopped || !child || child.exitCode !== null || child.signalCode !== null) return;
+    this.refilter = true;
+    child.kill('SIGTERM');
+  }
 
   start(): void {
     this.stopped = false;
@@ -87,7 +102,8 @@ export class TcpdumpCapture {
   }
 
   private async spawnWithSocket(): Promise<void> {
-    const { interfaces, own, log } = this.opts;
+    const { interfaces, log } = this.opts;
+    const own = this.own;
     // tcpdump takes one -i; several LAN ports are read through "any" (Linux cooked headers)
     const iface = interfaces.length === 1 ? interfaces[0] : 'any';
     const args = ['-i', iface, '-w', '-', '-U', '-n', '-s', '0', '--immediate-mode', captureFilter(own)];
@@ -114,6 +130,11 @@ export class TcpdumpCapture {
       const dropped = /(\d+) packets? dropped by kernel/.exec(stderr);
       if (dropped) this.kernelDrops += Number(dropped[1]);
       if (this.stopped) return;
+      if (this.refilter) {
+        this.refilter = false;
+        this.spawnOnce();
+        return;
+      }
       const retryMs = this.retry(startedAt);
       log.error({ code, signal, stderr: stderr.trim().split('\n').slice(-3).join(' | '), retryMs }, 'tcpdump stopped; starting it again');
     });

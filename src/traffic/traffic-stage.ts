@@ -20,8 +20,13 @@ export interface TrafficStageOptions {
   tcpdump?: string;
   /** the conntrack command (tests) */
   conntrack?: readonly string[];
+  /** the appliance's addresses, and how often to read them again (tests) */
+  ownAddresses?: () => Set<string>;
+  ownRefreshMs?: number;
 }
 
+/** how often the appliance's own addresses are read again (DHCP, IPv6 privacy addresses) */
+const OWN_REFRESH_MS = 30_000;
 /** blocks waiting for nft: beyond this a burst is dropped (and counted), not queued */
 const MAX_PENDING_BLOCKS = 1024;
 const BYPASS_CATEGORIES = new Set(['doh', 'vpn', 'redirector', 'residential-proxies']);
@@ -41,14 +46,16 @@ class Traffic implements TrafficStage {
   private blocksDropped = 0;
   private blocksApplied = 0;
   private readonly unregister: (() => void)[] = [];
+  private own: Set<string>;
+  private ownTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: DaemonContext, opts: TrafficStageOptions) {
+  constructor(private readonly ctx: DaemonContext, private readonly opts: TrafficStageOptions) {
     this.log = ctx.log.child({ stage: 'traffic' });
-    const own = ownAddresses();
+    const own = (this.own = (opts.ownAddresses ?? ownAddresses)());
     this.inspector = new FlowInspector({
       state: () => ctx.state.current,
       identify: (ip) => ctx.identity.identify(ip),
-      isOwnAddress: (ip) => own.has(ip),
+      isOwnAddress: (ip) => this.own.has(ip),
       now: () => ctx.clock.now(),
     });
     this.bytes = new FlowBytes({ table: this.inspector.table, log: this.log, conntrack: opts.conntrack });
@@ -66,11 +73,14 @@ class Traffic implements TrafficStage {
 
   async start(): Promise<void> {
     this.capture.start();
+    this.ownTimer = setInterval(() => this.refreshOwn(), this.opts.ownRefreshMs ?? OWN_REFRESH_MS);
+    this.ownTimer.unref();
     this.bytes.start();
     this.registerMetrics();
   }
 
   async stop(): Promise<void> {
+    if (this.ownTimer) clearInterval(this.ownTimer);
     for (const u of this.unregister.splice(0)) u();
     await this.capture.stop();
     await this.bytes.stop();
@@ -105,6 +115,17 @@ class Traffic implements TrafficStage {
     }
     this.pending.push(flow);
     if (!this.flushing) void this.flush();
+  }
+
+  /** DNS to an address the appliance gained since start is ours too, not a foreign resolver. */
+  private refreshOwn(): void {
+    const next = (this.opts.ownAddresses ?? ownAddresses)();
+    const added = [...next].filter((a) => !this.own.has(a));
+    const removed = [...this.own].filter((a) => !next.has(a));
+    if (added.length === 0 && removed.length === 0) return;
+    this.own = next;
+    this.log.info({ added, removed }, 'own addresses changed: capture filter updated');
+    this.capture.setOwn([...next]);
   }
 
   /** The firewall's classification of the target (doh, vpn, proxy), the name as the detail. */

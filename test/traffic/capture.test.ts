@@ -2,7 +2,7 @@
 // real fixtures, the split hello's second segment included) and drops pure ACKs; a tcpdump that
 // dies is started again, with back-off.
 import t from 'tap';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { captureFilter } from '../../src/traffic/index.js';
@@ -50,4 +50,35 @@ t.test('tcpdump dying is restarted with back-off', async (t) => {
   const after = c.starts;
   await new Promise((r) => setTimeout(r, 1500));
   t.equal(c.starts, after, 'none after stop()');
+});
+
+t.test('new own addresses: tcpdump starts again at once with the new filter', async (t) => {
+  const { dir, cleanup } = tempDir('sg-capture-');
+  t.teardown(cleanup);
+  const fake = join(dir, 'tcpdump');
+  const filters = join(dir, 'filters');
+  // records its filter (the last argument), then runs until killed, as tcpdump does
+  writeFileSync(fake, `#!/bin/sh\nfor a; do last="$a"; done\necho "$last" >> ${filters}\nexec sleep 30\n`);
+  chmodSync(fake, 0o755);
+  const c = new TcpdumpCapture({ interfaces: ['eth1'], own: ['10.10.0.1'], onRecord: () => undefined, log: silentLogger(), tcpdump: fake });
+  c.start();
+  t.teardown(() => c.stop());
+  const lines = async (n: number) => {
+    for (let i = 0; i < 50; i++) {
+      const text = existsSync(filters) ? readFileSync(filters, 'utf8').trim().split('\n') : [];
+      if (text.length >= n) return text;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return [];
+  };
+  const first = await lines(1);
+  t.match(first[0], /not dst host 10\.10\.0\.1\)/);
+  t.notMatch(first[0], /2001:db8::1/);
+  const t0 = Date.now();
+  c.setOwn(['10.10.0.1', '2001:db8::1']);
+  const both = await lines(2);
+  t.equal(both.length, 2, 'started again');
+  t.match(both[1], /not dst host 10\.10\.0\.1 and not dst host 2001:db8::1\)/);
+  t.ok(Date.now() - t0 < 900, `without the back-off of a crash (${Date.now() - t0} ms)`);
+  t.equal(c.starts, 2);
 });
