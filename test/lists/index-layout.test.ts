@@ -1,5 +1,5 @@
-// The compiled index's binary layout (format 2): one-byte category-set ids while there are ≤ 256
-// sets, two beyond; old and damaged files are clear errors, never a crash.
+// The compiled index's binary layout (format 3): entries of three u16 words while there are ≤ 256
+// category sets, four beyond; old and damaged files are clear errors, never a crash.
 import t from 'tap';
 import { crc32 } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
@@ -53,11 +53,11 @@ function withMeta(file: Buffer, edit: (meta: Record<string, unknown>) => void): 
   return out;
 }
 
-t.test('a few category sets: one byte an id, ~7 bytes a name in all', async (t) => {
+t.test('a few category sets: three words an entry, ~7 bytes a name in all', async (t) => {
   const n = 20_000;
   const { meta, arrays, want } = build(5, [1, 2, 4, 8, 16, 3, 5], n);
-  t.equal(meta.catsetBytes, 1);
-  t.equal(arrays.catset.BYTES_PER_ELEMENT, 1);
+  t.equal(meta.entryWords, 3);
+  t.equal(arrays.entries.length, n * 3);
   const file = encodeIndex(meta, arrays);
   const metaBytes = file.readUInt32LE(12);
   const perName = (file.length - 16 - metaBytes) / n;
@@ -73,12 +73,13 @@ t.test('a few category sets: one byte an id, ~7 bytes a name in all', async (t) 
   t.same(idx.categoriesOf('n20000.example'), [], 'an unlisted name');
 });
 
-t.test('more than 256 category sets: two-byte ids, same answers', async (t) => {
+t.test('more than 256 category sets: four words an entry, same answers', async (t) => {
   // 10 categories, 300 distinct non-empty combinations.
   const combos = Array.from({ length: 300 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(10, combos, 3000);
   t.equal(meta.catsets.length, 300);
-  t.equal(meta.catsetBytes, 2);
+  t.equal(meta.entryWords, 4);
+  t.equal(arrays.entries.length, 3000 * 4);
   const idx = load(encodeIndex(meta, arrays));
   let wrong = 0;
   for (const [name, cats] of want) if (idx.categoriesOf(name).join() !== cats.join()) wrong++;
@@ -86,21 +87,23 @@ t.test('more than 256 category sets: two-byte ids, same answers', async (t) => {
   t.same(idx.categoriesOf('x.n299.example'), want.get('n299.example'));
 });
 
-t.test('exactly 256 sets still fit in one byte', async (t) => {
+t.test('exactly 256 sets still fit in three words', async (t) => {
   const combos = Array.from({ length: 256 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(9, combos, 1024);
   t.equal(meta.catsets.length, 256);
-  t.equal(meta.catsetBytes, 1);
+  t.equal(meta.entryWords, 3);
   const idx = load(encodeIndex(meta, arrays));
   t.same(idx.categoriesOf('n255.example'), want.get('n255.example'));
 });
 
-t.test('an index of the previous format asks for a recompile', async (t) => {
+t.test('an index of a previous format asks for a recompile', async (t) => {
   const { meta, arrays } = build(3, [1, 2, 4], 100);
-  const old = withMeta(encodeIndex(meta, arrays), (m) => { m.version = 1; delete m.catsetBytes; });
-  const r = decodeIndex(old);
-  t.notOk(r.ok);
-  if (!r.ok) t.match(r.error, new RegExp(`index format 1 is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
+  for (const version of [1, 2]) {
+    const r = decodeIndex(withMeta(encodeIndex(meta, arrays), (m) => { m.version = version; delete m.entryWords; m.catsetBytes = 1; }));
+    t.notOk(r.ok, `format ${version}`);
+    if (!r.ok) t.match(r.error, new RegExp(`index format ${version} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
+  }
+  const old = withMeta(encodeIndex(meta, arrays), (m) => { m.version = 2; });
   // From disk, as the daemon loads it at start (it then recompiles: src/daemon/index-loader.ts).
   const d = tempDir();
   t.teardown(d.cleanup);
@@ -117,8 +120,12 @@ t.test('damaged metadata with a valid checksum: a clear error', async (t) => {
     ['entries off by one', (m) => { m.entries = (m.entries as number) + 1; }, /size does not match/],
     ['negative entries', (m) => { m.entries = -4; }, /malformed/],
     ['huge bucketBits', (m) => { m.bucketBits = 40; }, /malformed/],
-    ['catsetBytes 3', (m) => { m.catsetBytes = 3; }, /malformed/],
-    ['catsetBytes 2 on a one-byte file', (m) => { m.catsetBytes = 2; }, /size does not match/],
+    ['bucketBits 0', (m) => { m.bucketBits = 0; }, /malformed/],
+    ['entryWords 5', (m) => { m.entryWords = 5; }, /malformed/],
+    ['entryWords missing', (m) => { delete m.entryWords; }, /malformed/],
+    ['entryWords 4 on a three-word file', (m) => { m.entryWords = 4; }, /size does not match/],
+    ['topLevelEntries missing', (m) => { delete m.topLevelEntries; }, /malformed/],
+    ['topLevelEntries negative', (m) => { m.topLevelEntries = -1; }, /malformed/],
     ['a set naming a missing category', (m) => { (m.catsets as number[][])[0] = [99]; }, /unknown category/],
     ['catsets not a list', (m) => { m.catsets = 'x'; }, /malformed/],
     ['fewer sets than the ids use', (m) => { m.catsets = [[0]]; }, /unknown category set/],
@@ -162,7 +169,7 @@ t.test('fuzz: every truncation and random damage is an error or a working index,
 
 t.test('the metadata records what the loader needs', async (t) => {
   const { meta } = build(2, [1, 2], 10);
-  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'catsetBytes', 'catsets', 'categories'];
+  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'topLevelEntries', 'catsets', 'categories'];
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
 });
