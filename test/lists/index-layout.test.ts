@@ -2,12 +2,13 @@
 // category sets, four beyond; old and damaged files are clear errors, never a crash.
 import t from 'tap';
 import { crc32 } from 'node:zlib';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexBuilder } from '../../src/lists/index-builder.js';
 import { FORMAT_VERSION, decodeIndex, encodeIndex } from '../../src/lists/index-file.js';
 import type { IndexMeta } from '../../src/lists/index-file.js';
 import { DomainIndex } from '../../src/lists/index.js';
+import { fingerprint, walkSuffixes } from '../../src/lists/domain-hash.js';
 import { rng } from '../../bench/synthetic-lists.js';
 import { tempDir } from '../helpers/daemon.js';
 
@@ -103,7 +104,11 @@ t.test('an index of a previous format asks for a recompile', async (t) => {
     t.notOk(r.ok, `format ${version}`);
     if (!r.ok) t.match(r.error, new RegExp(`index format ${version} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
   }
-  const old = withMeta(encodeIndex(meta, arrays), (m) => { m.version = 2; });
+  // A real format-2 file (written by the format-2 compiler: 40 names, one category).
+  const old = readFileSync(new URL('../fixtures/index-format2.sgi', import.meta.url));
+  const r2 = decodeIndex(old);
+  t.notOk(r2.ok);
+  if (!r2.ok) t.match(r2.error, /index format 2 is not 3: recompile/);
   // From disk, as the daemon loads it at start (it then recompiles: src/daemon/index-loader.ts).
   const d = tempDir();
   t.teardown(d.cleanup);
@@ -172,4 +177,117 @@ t.test('the metadata records what the loader needs', async (t) => {
   const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'topLevelEntries', 'catsets', 'categories'];
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
+});
+
+/** A DNS question name in wire form and its label offsets, as src/dns/wire.ts hands them over. */
+function wire(name: string): { buf: Uint8Array; offsets: Uint16Array; count: number } {
+  const labels = name.split('.');
+  const buf = new Uint8Array(name.length + 2);
+  const offsets = new Uint16Array(labels.length);
+  let at = 0;
+  labels.forEach((label, i) => {
+    offsets[i] = at;
+    buf[at++] = label.length;
+    for (let k = 0; k < label.length; k++) buf[at++] = label.charCodeAt(k);
+  });
+  return { buf, offsets, count: labels.length };
+}
+
+t.test('one pass from the end yields every suffix, shortest first, case folded', async (t) => {
+  const seen: [number, number, number][] = [];
+  walkSuffixes('www.Example.COM', (h1, h2, start) => {
+    seen.push([h1, h2, start]);
+    return true;
+  });
+  t.same(seen.map((s) => s[2]), [12, 4, 0], 'where each suffix starts');
+  t.same(seen.map((s) => [s[0], s[1]]), ['com', 'example.com', 'www.example.com'].map(fingerprint));
+  const stopped: number[] = [];
+  walkSuffixes('a.b.c', (_h1, _h2, start) => { stopped.push(start); return false; });
+  t.same(stopped, [4], 'the visitor can stop the walk');
+});
+
+t.test('an entry is one packed record: second hash, 8 bits of the first, category set', async (t) => {
+  const b = new IndexBuilder();
+  b.category('zero', 'test', 'block');
+  const one = b.category('one', 'test', 'block');
+  b.add('only.example', one);
+  const { meta, arrays } = b.build([], 'test', new Date('2026-01-01T00:00:00Z'));
+  const file = encodeIndex(meta, arrays);
+  // Read the entry back from the file's bytes, not from the builder's arrays.
+  const entriesAt = 16 + ((file.readUInt32LE(12) + 7) & ~7) + (2 ** meta.bucketBits + 1) * 4;
+  t.equal(file.length - entriesAt, 6, 'one entry, three u16 words');
+  const [h1, h2] = fingerprint('only.example');
+  t.equal(file.readUInt16LE(entriesAt), h2 >>> 16, 'word 0: high half of the second hash');
+  t.equal(file.readUInt16LE(entriesAt + 2), h2 & 0xffff, 'word 1: its low half');
+  const word2 = file.readUInt16LE(entriesAt + 4);
+  t.equal(word2 >>> 8, (h1 << meta.bucketBits) >>> 24, 'word 2, high byte: the first hash below the bucket bits');
+  t.same(meta.catsets[word2 & 0xff], [one], 'word 2, low byte: the category set');
+  const bucket = h1 >>> (32 - meta.bucketBits);
+  const starts = new Uint32Array(file.buffer, file.byteOffset + entriesAt - (2 ** meta.bucketBits + 1) * 4, 2 ** meta.bucketBits + 1);
+  t.same([starts[bucket], starts[bucket + 1]], [0, 1], 'the bucket of the first hash holds it');
+  t.same(load(file).categoriesOf('www.only.example'), ['one']);
+});
+
+t.test('wire-form and string lookups agree (upper case, subdomains, unlisted, 63-byte labels)', async (t) => {
+  const { meta, arrays } = build(6, [1, 2, 4, 8, 16, 32, 3, 12], 5000);
+  for (const { meta: m, arrays: a, words } of [{ meta, arrays, words: 3 }, { ...build(10, Array.from({ length: 300 }, (_, i) => i + 1), 3000), words: 4 }]) {
+    t.equal(m.entryWords, words);
+    const idx = load(encodeIndex(m, a));
+    const s = idx.newBits();
+    const w = idx.newBits();
+    const next = rng(words);
+    let listed = 0;
+    let wrong = 0;
+    for (let i = 0; i < 3000; i++) {
+      const n = Math.floor(next() * 6000);
+      const name = [`n${n}.example`, `WWW.N${n}.Example`, `${'x'.repeat(63)}.n${n}.example`, `n${n}.example.org`, `a.b.c.n${n}.example`][i % 5];
+      const q = wire(name);
+      const hs = idx.lookupInto(name, s);
+      const hw = idx.lookupWireInto(q.buf, q.offsets, q.count, w);
+      if (hs !== hw || s.join() !== w.join()) wrong++;
+      if (hs > 0) listed++;
+    }
+    t.equal(wrong, 0, `${words} words: same answers`);
+    t.ok(listed > 1000, `${listed} of 3000 listed`);
+  }
+});
+
+t.test('single-label entries: looked up only when the index has some', async (t) => {
+  const b = new IndexBuilder();
+  const tld = b.category('tld', 'test', 'block');
+  const site = b.category('site', 'test', 'block');
+  b.add('zz', tld);
+  b.add('a.zz', site);
+  b.add('zz.example', site);
+  const withTop = b.build([], 'test', new Date('2026-01-01T00:00:00Z'));
+  t.equal(withTop.meta.topLevelEntries, 1);
+  const idx = load(encodeIndex(withTop.meta, withTop.arrays));
+  t.same(idx.categoriesOf('zz'), ['tld']);
+  t.same(idx.categoriesOf('x.a.zz'), ['tld', 'site']);
+  t.same(idx.categoriesOf('b.zz'), ['tld']);
+  t.same(idx.categoriesOf('zz.example'), ['site']);
+  const q = wire('x.A.zz');
+  const bits = idx.newBits();
+  t.equal(idx.lookupWireInto(q.buf, q.offsets, q.count, bits), 2, 'wire form: both suffixes');
+
+  const { meta, arrays } = build(2, [1, 2], 50);
+  t.equal(meta.topLevelEntries, 0, 'list entries always have two labels (the normaliser rejects the rest)');
+  const plain = load(encodeIndex(meta, arrays));
+  t.same(plain.categoriesOf('www.n1.example'), ['cat1']);
+  t.same(plain.categoriesOf('example'), []);
+  t.equal(plain.lookupInto('', plain.newBits()), 0, 'the empty name');
+});
+
+t.test('damaged entries: a set id beyond the sets in either width is refused', async (t) => {
+  for (const [combos, cats, n] of [[[1, 2, 4], 3, 200], [Array.from({ length: 300 }, (_, i) => i + 1), 10, 600]] as const) {
+    const { meta, arrays } = build(cats, [...combos], n);
+    const words = meta.entryWords;
+    // Last entry: the set id's low byte (3 words), or its high word (4 words), out of range.
+    const k = arrays.entries.length - words;
+    if (words === 3) arrays.entries[k + 2] = (arrays.entries[k + 2] & 0xff00) | 0xff;
+    else arrays.entries[k + 3] = 0x7f;
+    const r = decodeIndex(encodeIndex(meta, arrays));
+    t.notOk(r.ok, `${words} words`);
+    if (!r.ok) t.match(r.error, /entry \d+ names an unknown category set/);
+  }
 });
