@@ -33,8 +33,6 @@ export class DomainIndex {
   private readonly entries: Uint16Array;
   private readonly entryWords: number;
   private readonly bucketBits: number;
-  /** no single-label entries: the top-level suffix of a name need not be probed */
-  private readonly skipTopLevel: boolean;
   /** catset id → bitset, `words` words each */
   private readonly catsetBits: Uint32Array;
   /** names added at runtime (a reported site approved) until the next compile lists them */
@@ -48,7 +46,6 @@ export class DomainIndex {
     this.entries = arrays.entries;
     this.entryWords = meta.entryWords;
     this.bucketBits = meta.bucketBits;
-    this.skipTopLevel = meta.topLevelEntries === 0;
     this.words = Math.max(1, Math.ceil(meta.categories.length / 32));
     this.byName = new Map(meta.categories.map((c, i) => [c.name, i]));
     this.catsetBits = new Uint32Array(meta.catsets.length * this.words);
@@ -101,19 +98,14 @@ export class DomainIndex {
     let h1 = 0x811c9dc5 | 0;
     let h2 = 0x9747b28c | 0;
     let hits = 0;
-    let topLevel = true;
     for (let i = name.length - 1; i >= 0; i--) {
       let c = name.charCodeAt(i);
       if (c - 65 >>> 0 < 26) c |= 0x20;
-      if (c === 0x2e) {
-        if (!(topLevel && this.skipTopLevel)) hits += this.suffixInto(fmix(h1), fmix(h2), out);
-        topLevel = false;
-      }
+      if (c === 0x2e) hits += this.suffixInto(fmix(h1), fmix(h2), out);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
     }
-    if (!(topLevel && this.skipTopLevel)) hits += this.suffixInto(fmix(h1), fmix(h2), out);
-    return hits;
+    return hits + this.suffixInto(fmix(h1), fmix(h2), out);
   }
 
   /** The same for a wire-format question name (see walkWireSuffixes). */
@@ -134,7 +126,7 @@ export class DomainIndex {
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
       }
-      if (!(l === labelCount - 1 && this.skipTopLevel)) hits += this.suffixInto(fmix(h1), fmix(h2), out);
+      hits += this.suffixInto(fmix(h1), fmix(h2), out);
     }
     return hits;
   }

@@ -31,8 +31,6 @@ export class IndexBuilder {
   private readonly categoryIds = new Map<string, number>();
   private readonly categoryList: CategoryMeta[] = [];
   private readonly ipEntries: { cat: string; ip: string }[] = [];
-  /** entry numbers of single-label names (the list normaliser rejects them; tests may add some) */
-  private topLevel: number[] = [];
 
   /** Registers a category (first list to name it owns it). */
   category(name: string, list: string, kind: 'block' | 'allow'): number {
@@ -54,7 +52,6 @@ export class IndexBuilder {
   /** Adds a normalised name. */
   add(name: string, categoryId: number): void {
     const [a, b] = fingerprint(name);
-    if (!name.includes('.')) this.topLevel.push(this.h1.length);
     this.h1.push(a);
     this.h2.push(b);
     this.cat.push(categoryId);
@@ -76,7 +73,6 @@ export class IndexBuilder {
   rollback(mark: BuilderMark): void {
     this.h1.length = this.h2.length = this.cat.length = mark.entries;
     this.ipEntries.length = mark.ips;
-    this.topLevel = this.topLevel.filter((i) => i < mark.entries);
     for (const name of [...this.categoryIds.keys()]) if (!mark.categories.has(name)) this.categoryIds.delete(name);
     this.categoryList.length = this.categoryIds.size;
   }
@@ -147,13 +143,12 @@ export class IndexBuilder {
       entries[k + 2] = (tails[i] << 8) | (catsetOf[i] & 0xff);
       if (entryWords === 4) entries[k + 3] = catsetOf[i] >>> 8;
     }
-    const topLevelEntries = new Set(this.topLevel.map((i) => `${h1[i]},${h2[i]}`)).size;
 
     const ips: Record<string, string[]> = {};
     for (const { cat: c, ip } of this.ipEntries) (ips[c] ??= []).push(ip);
     for (const list of Object.values(ips)) list.splice(0, list.length, ...new Set(list));
     const categories = this.categoryList.map((c, i) => ({ ...c, count: counts[i] }));
-    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, entryWords, topLevelEntries, categories, catsets, ips, lists };
+    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, entryWords, categories, catsets, ips, lists };
     return { meta, arrays: { bucketStarts: outStarts, entries } };
   }
 }

@@ -56,8 +56,6 @@ export interface IndexMeta {
   entries: number;
   /** u16 words an entry: 3 while there are ≤ 256 category sets, else 4 */
   entryWords: 3 | 4;
-  /** entries with a single label ("com"): with none, a lookup skips the top-level suffix */
-  topLevelEntries: number;
   categories: CategoryMeta[];
   /** category-set id → category ids */
   catsets: number[][];
@@ -113,7 +111,6 @@ export function decodeIndex(buf: Buffer): DecodeResult {
   if (meta.version !== FORMAT_VERSION) return { ok: false, error: `index format ${String(meta.version)} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"` };
   const n = meta.entries;
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(meta.bucketBits) || meta.bucketBits < 8 || meta.bucketBits > 24 || (meta.entryWords !== 3 && meta.entryWords !== 4)
-    || !Number.isInteger(meta.topLevelEntries) || meta.topLevelEntries < 0
     || !Array.isArray(meta.categories) || !Array.isArray(meta.catsets)) return { ok: false, error: 'index metadata is malformed' };
   const at = layout(metaLength, meta.bucketBits, n, meta.entryWords);
   if (at.size !== buf.length) return { ok: false, error: 'index size does not match its metadata (truncated?)' };

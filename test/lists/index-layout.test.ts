@@ -129,8 +129,6 @@ t.test('damaged metadata with a valid checksum: a clear error', async (t) => {
     ['entryWords 5', (m) => { m.entryWords = 5; }, /malformed/],
     ['entryWords missing', (m) => { delete m.entryWords; }, /malformed/],
     ['entryWords 4 on a three-word file', (m) => { m.entryWords = 4; }, /size does not match/],
-    ['topLevelEntries missing', (m) => { delete m.topLevelEntries; }, /malformed/],
-    ['topLevelEntries negative', (m) => { m.topLevelEntries = -1; }, /malformed/],
     ['a set naming a missing category', (m) => { (m.catsets as number[][])[0] = [99]; }, /unknown category/],
     ['catsets not a list', (m) => { m.catsets = 'x'; }, /malformed/],
     ['fewer sets than the ids use', (m) => { m.catsets = [[0]]; }, /unknown category set/],
@@ -174,7 +172,7 @@ t.test('fuzz: every truncation and random damage is an error or a working index,
 
 t.test('the metadata records what the loader needs', async (t) => {
   const { meta } = build(2, [1, 2], 10);
-  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'topLevelEntries', 'catsets', 'categories'];
+  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'catsets', 'categories'];
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
 });
@@ -252,7 +250,7 @@ t.test('wire-form and string lookups agree (upper case, subdomains, unlisted, 63
   }
 });
 
-t.test('single-label entries: looked up only when the index has some', async (t) => {
+t.test('single-label entries (not from lists: the normaliser rejects them) and the empty name', async (t) => {
   const b = new IndexBuilder();
   const tld = b.category('tld', 'test', 'block');
   const site = b.category('site', 'test', 'block');
@@ -260,7 +258,6 @@ t.test('single-label entries: looked up only when the index has some', async (t)
   b.add('a.zz', site);
   b.add('zz.example', site);
   const withTop = b.build([], 'test', new Date('2026-01-01T00:00:00Z'));
-  t.equal(withTop.meta.topLevelEntries, 1);
   const idx = load(encodeIndex(withTop.meta, withTop.arrays));
   t.same(idx.categoriesOf('zz'), ['tld']);
   t.same(idx.categoriesOf('x.a.zz'), ['tld', 'site']);
@@ -271,7 +268,6 @@ t.test('single-label entries: looked up only when the index has some', async (t)
   t.equal(idx.lookupWireInto(q.buf, q.offsets, q.count, bits), 2, 'wire form: both suffixes');
 
   const { meta, arrays } = build(2, [1, 2], 50);
-  t.equal(meta.topLevelEntries, 0, 'list entries always have two labels (the normaliser rejects the rest)');
   const plain = load(encodeIndex(meta, arrays));
   t.same(plain.categoriesOf('www.n1.example'), ['cat1']);
   t.same(plain.categoriesOf('example'), []);
