@@ -211,7 +211,8 @@ modules' sources and code cache; a bare \`node -e\` touches 34 MB). Nothing else
 (libstdc++ 1.5, libc 1.4, classic-level's addon 0.5 MB). Shared and clean: the kernel can drop
 them, but they count in RSS. The rest (~43 MB anon): V8 heap ~26 MB (after a full GC 17.5 MB
 live: code/bytecode 7, strings 3, the API's fastify/ajv/fast-json-stringify stack is the largest
-module group: 0.6 of the 1.5 MB loaded), the index 6.5 MB, malloc ~8 MB. Serving adds ~5 MB of
+module group: 0.6 of the 1.5 MB loaded), the index 6.5 MB, malloc ~8 MB. The admin API costs
+~10 MB: a throwaway build without its stage started at 70.3 and served at 79.8 MB (3 starts). Serving adds ~5 MB of
 live heap in 10 s: the DNS answer cache (~7,000 answer Buffers after 10k queries; capped by bytes,
 16 MB by default, not preallocated, so it keeps growing past this 10 s window).
 Lookups/s, format 3 against format 2 side by side in one process (same 1M names and mix, six
