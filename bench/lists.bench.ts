@@ -192,13 +192,44 @@ said; the machine was shared, load average ~7: figures ±3 MB):
 | LevelDB \`writeBufferSize\` 1 MB | no measurable RSS gain (400k query-log rows written and read back), 4× more level-0 flushes to the SD card | no |
 | \`--optimize-for-size\`, \`--v8-pool-size=1\`, \`--single-threaded-gc\`, \`UV_THREADPOOL_SIZE=2\` | start 91-94 MB, as without | no |
 
-Where the 1M daemon's memory goes (serving): ~47 MB are file-backed pages, almost all of them
-/usr/bin/node's own code and read-only data (shared and clean: the kernel can drop them, but they
-count in RSS); the rest is the V8 heap (~30 MB, a third of it module code and sources: fastify,
-typebox, pino, yaml…), the index, and malloc.
-Lookups/s: format 2 and format 1 side by side in one process, same names and mix, quiet machine,
-median of 6: 0.87M and 0.82M; a lookup is bound by cache misses (three suffixes, four arrays
-each), not by hashing. dnsperf at full speed (~14k queries/s, not what a
+Measured 2026-12-02 (1M names, \`schoolgate run\` as the bench starts it, RSS 3 s after ready /
+after 10 s at 1000 queries/s; median of 3-5 starts, load average ~5):
+
+| measure | effect | kept |
+|---|---|---|
+| the daemon from one minified esbuild bundle (build/daemon.ts; no source maps loaded), no code splitting | start 90.8 → 85.0 MB, serving 95.8 → 91.3 MB; V8 heap 27.2 → 21.7 MB: ~1,100 module files' sources, module records and bytecode | yes |
+| …with code splitting, each CLI verb's module imported when it runs (src/cli.ts) | start 85.0 → 79.3-80.0 MB, serving 91.3 → 88.2 MB: \`run\` loads 15 chunks (1.5 of 2.1 MB); tar, nodemailer, the certificate maker, other verbs stay on disk | yes |
+| no character beyond ASCII in the bundle (one regex had "…") | large-object space 4.6 → 2.4 MB: V8 kept the whole 2.2 MB file as a two-byte string | yes |
+| glibc \`mmap_threshold=131072\` or \`trim_threshold=0\` (GLIBC_TUNABLES) | unsplit bundle: start −3 MB; split bundle: 80.0/88.2 → 79.6/87.9 and 80.0/88.3 MB (5 starts each): nothing left to trim | no |
+| \`--heap-growing-percent=20\` | serving 88.3 MB, as without (the 10 s window sees one full GC either way) | no |
+| \`--no-sparkplug\` | serving 88.2 → 86.4 MB (3 starts; within noise of 2 MB), start as without; costs warm-up speed | no |
+| \`--flush-baseline-code --bytecode-old-age=2\` | start 80.3, serving 88.6 MB: as without | no |
+| firewall and traffic stages not loaded in dns-only mode (measured with a throwaway build without them) | start 81.4, serving 88.7 MB against 79.9 / 88.2 with them (3 starts each): in dns-only they do next to nothing at start, so lazy loading buys nothing | no |
+
+Where the 1M daemon's memory goes (serving, bundle): ~45 MB are file-backed pages, all but 1.5 MB
+of them /usr/bin/node's own code (21 MB touched of 28) and read-only data (12 of 48 MB: builtin
+modules' sources and code cache; a bare \`node -e\` touches 34 MB). Nothing else of size is mapped
+(libstdc++ 1.5, libc 1.4, classic-level's addon 0.5 MB). Shared and clean: the kernel can drop
+them, but they count in RSS. The rest (~43 MB anon): V8 heap ~26 MB (after a full GC 17.5 MB
+live: code/bytecode 7, strings 3, the API's fastify/ajv/fast-json-stringify stack is the largest
+module group: 0.6 of the 1.5 MB loaded), the index 6.5 MB, malloc ~8 MB. The admin API costs
+~10 MB: a throwaway build without its stage started at 70.3 and served at 79.8 MB (3 starts). Serving adds ~5 MB of
+live heap in 10 s: the DNS answer cache (~7,000 answer Buffers after 10k queries; capped by bytes,
+16 MB by default, not preallocated, so it keeps growing past this 10 s window).
+Lookups/s, format 3 against format 2 side by side in one process (same 1M names and mix, six
+1-second rounds each, load average 4-6): 0.93M → 1.80M/s and 0.72M → 1.41M/s (two runs); 5M:
+0.63M → 0.98M/s. What bought it: one right-to-left hash pass with the probe inline (the
+per-suffix visitor call and the left-to-right label walk: hashing alone 1.76M → 2.86M/s), and an
+entry's fields in one u16 array (format 2: three arrays, three misses a probe). Skipping the
+top-level suffix (never listed: the normaliser rejects single labels) bought nothing (1.53M/s
+either way: those few buckets stay in cache) and was left out. Reading the hash constants from
+another module inside the per-character loop made lookups 3× slower than format 2 (0.25M/s):
+the loop keeps them as literals. Tried and left out (side by side, no gain beyond the noise of
+±0.3M/s): hashing every suffix first and then probing them together so their cache misses
+overlap (1.53M → 1.48M/s), 1, 2, 16 or 64 entries a bucket instead of 4 (1.45, 1.82, 1.56,
+1.02M/s against 1.66-1.68M/s), a signed fmix result (1.55M → 1.61M/s). With a 20k-name index
+that stays in cache the same loop does 2.5-3.1M/s: at 1M a lookup is still half cache misses.
+Index size is unchanged by format 3 (6.6 MB at 1M, 34.4 MB at 5M). dnsperf at full speed (~14k queries/s, not what a
 school sends) grows RSS to ~280 MB: V8's old space expands under that promotion rate, with 35 MB
 live after a full GC.
 `;
@@ -208,7 +239,7 @@ Run ${when} with \`npm run bench -- lists\` (bench/lists.bench.ts). Synthetic UT
 (84 % adult, 18 smaller categories; bench/synthetic-lists.ts), compiled with \`schoolgate lists
 update\` (median of 3; one round for 5M), loaded in a fresh process (median of 5), looked up on one
 core with a 200k-name mix, 30 % listed (half as subdomains), median of five 1-second rounds.
-Daemon: \`schoolgate run\` (dns-only: DNS and the admin API, ${variant}, as the unit runs it),
+Daemon: \`schoolgate run\` from the bundle dist/cli.js (dns-only: DNS and the admin API, ${variant}, as the unit runs it),
 RSS 3 s after "ready" (start) and after 10 s of dnsperf at ${servingQps} queries/s with the same mix
 (serving, the steady state); swap peak: VmHWM (reset just before) while \`lists update\` makes it swap in a recompiled index;
 after swap: RSS 10 s after the swap.

@@ -5,19 +5,10 @@
 // the API up, bench/out/lists.md). MALLOC_ARENA_MAX=2: glibc gives every thread that mallocs
 // (libuv's pool, LevelDB's compaction) an arena of its own, and their free space stays resident.
 // The service (systemd unit, npm start) also caps V8's old space at 128 MB: see the unit file.
-import { checkConfigCommand } from './cli/check-config.js';
+// Each verb's module loads when it runs: the daemon (`run`) never loads the list compiler's
+// CLI, backups, CSV import, pcap decoders… (less code and heap resident; bench/out/lists.md).
 import { processIo, UsageError } from './cli/common.js';
 import type { Io } from './cli/common.js';
-import { listsCommand } from './cli/lists-update.js';
-import { lookupCommand } from './cli/lookup.js';
-import { runCommand } from './cli/run.js';
-import { tokenCommand, userCommand } from './cli/users.js';
-import { auditCommand } from './cli/audit.js';
-import { overrideCommand } from './cli/overrides.js';
-import { devicesCommand } from './cli/devices.js';
-import { backupCommand, restoreCommand } from './cli/backup.js';
-import { exampleConfigCommand } from './cli/example-config.js';
-import { trafficCommand } from './cli/traffic.js';
 
 const USAGE = `usage: schoolgate <command> [options]
 
@@ -41,20 +32,22 @@ const USAGE = `usage: schoolgate <command> [options]
 
   Verbs that touch the store work while the daemon runs (through its control socket).`;
 
-const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
-  run: runCommand,
-  'check-config': checkConfigCommand,
-  lookup: lookupCommand,
-  lists: listsCommand,
-  user: userCommand,
-  token: tokenCommand,
-  override: overrideCommand,
-  audit: auditCommand,
-  devices: devicesCommand,
-  backup: backupCommand,
-  restore: restoreCommand,
-  'example-config': exampleConfigCommand,
-  traffic: trafficCommand,
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./cli/run.js')).runCommand,
+  'check-config': async () => (await import('./cli/check-config.js')).checkConfigCommand,
+  lookup: async () => (await import('./cli/lookup.js')).lookupCommand,
+  lists: async () => (await import('./cli/lists-update.js')).listsCommand,
+  user: async () => (await import('./cli/users.js')).userCommand,
+  token: async () => (await import('./cli/users.js')).tokenCommand,
+  override: async () => (await import('./cli/overrides.js')).overrideCommand,
+  audit: async () => (await import('./cli/audit.js')).auditCommand,
+  devices: async () => (await import('./cli/devices.js')).devicesCommand,
+  backup: async () => (await import('./cli/backup.js')).backupCommand,
+  restore: async () => (await import('./cli/backup.js')).restoreCommand,
+  'example-config': async () => (await import('./cli/example-config.js')).exampleConfigCommand,
+  traffic: async () => (await import('./cli/traffic.js')).trafficCommand,
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -63,13 +56,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     io.err(`schoolgate: unknown command "${command}"\n${USAGE}`);
     return 2;
   }
   try {
-    return await run(args, io);
+    return await (await load())(args, io);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`schoolgate: ${(err as Error).message}`);
@@ -79,7 +72,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-main(process.argv.slice(2)).then(
+// From the bundle (dist/cli.js), the list compiler's child process is this file too
+// (src/lists/compile-child.ts forks the module it is part of): that child runs no verb.
+if (process.argv[2] !== '--compile-child') main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,9 +1,21 @@
 // The embedded dev profile: `schoolgate run` with no --config. Loopback only, nothing in the
 // kernel, the bundled sample lists. Clients 127.0.0.1 are pupils, 127.0.0.2 staff, others guests.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package folder (this file is src/config-file/ or dist/config-file/). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The package folder: the nearest one above this code with a package.json (this file is
+ * src/config-file/ under tsx, or part of the daemon bundle dist/cli.js or one of its chunks).
+ */
+export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return `${dir}/`;
+    if (dirname(dir) === dir) return `${dirname(dirname(from))}/`;
+  }
+}
 
 export const DEV_PROFILE_NAME = '<dev-profile>';
 

@@ -74,7 +74,7 @@ export function generateExample(input: ExampleInput): ExampleResult {
 
   const doc = (indent: number, s: Node, path: string) => {
     const parts: string[] = [];
-    if (s.description) parts.push(/[.…?!]$/.test(s.description) ? s.description : `${s.description}.`);
+    if (s.description) parts.push(/[.\u2026?!]$/.test(s.description) ? s.description : `${s.description}.`);
     else if (!isObject(s) && !path.endsWith('*')) warnings.push(`${path}: no description`);
     const lit = literals(s);
     if (lit) parts.push(`One of: ${lit.join(' | ')}.`);

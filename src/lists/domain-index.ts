@@ -2,7 +2,11 @@
 // go into a caller-owned category bitset. The index holds fingerprints, not names: bucket bits
 // and 8 more bits of one hash, 32 bits of another (48-64 bits); a probe matches a name not listed
 // with probability ~ entries / 2^(40 + bucketBits) (5M entries, 20 bucket bits: ~5e-12).
-import { fingerprint, walkSuffixes, walkWireSuffixes } from './domain-hash.js';
+// The lookup path inlines domain-hash.ts's walk (one pass from the end of the name, a probe at
+// each dot) with its constants as literals: a visitor call a suffix, and imported bindings read
+// in the per-character loop, cost more than the hashing (bench/out/lists.md). Layout and hash
+// tests (test/lists/index-layout.test.ts) hold the two copies equal.
+import { fingerprint, walkSuffixes } from './domain-hash.js';
 import { decodeIndex, readIndexFile } from './index-file.js';
 import type { CategoryMeta, IndexArrays, IndexMeta, ListReport } from './index-file.js';
 
@@ -25,40 +29,29 @@ export class DomainIndex {
   readonly words: number;
   private readonly byName: Map<string, number>;
   private readonly a: IndexArrays;
-  private readonly shift: number;
-  private readonly lowShift: number;
+  private readonly bucketStarts: Uint32Array;
+  private readonly entries: Uint16Array;
+  private readonly entryWords: number;
+  private readonly bucketBits: number;
   /** catset id → bitset, `words` words each */
   private readonly catsetBits: Uint32Array;
-  // Walk state, kept on the instance so the per-suffix visitor is allocated once.
-  private out: CategoryBits;
-  private hits = 0;
   /** names added at runtime (a reported site approved) until the next compile lists them */
   private overlay: Map<number, { h2: number; bits: Uint32Array }[]> | undefined;
-  private readonly visit: (h1: number, h2: number) => boolean;
 
   constructor(meta: IndexMeta, arrays: IndexArrays) {
     this.meta = meta;
     this.categories = meta.categories;
     this.a = arrays;
-    this.shift = 32 - meta.bucketBits;
-    this.lowShift = this.shift - 8;
+    this.bucketStarts = arrays.bucketStarts;
+    this.entries = arrays.entries;
+    this.entryWords = meta.entryWords;
+    this.bucketBits = meta.bucketBits;
     this.words = Math.max(1, Math.ceil(meta.categories.length / 32));
     this.byName = new Map(meta.categories.map((c, i) => [c.name, i]));
     this.catsetBits = new Uint32Array(meta.catsets.length * this.words);
     meta.catsets.forEach((set, id) => {
       for (const c of set) this.catsetBits[id * this.words + (c >>> 5)] |= 1 << (c & 31);
     });
-    this.out = new Uint32Array(this.words);
-    this.visit = (h1, h2) => {
-      const set = this.probe(h1, h2);
-      if (set >= 0) {
-        const base = set * this.words;
-        for (let w = 0; w < this.words; w++) this.out[w] |= this.catsetBits[base + w];
-        this.hits++;
-      }
-      if (this.overlay !== undefined) this.probeOverlay(h1, h2);
-      return true;
-    };
   }
 
   static fromFile(path: string): { ok: true; index: DomainIndex } | { ok: false; error: string } {
@@ -100,20 +93,42 @@ export class DomainIndex {
 
   /** ORs the categories of `name` and its parents into `out`; returns the number of suffixes listed. */
   lookupInto(name: string, out: CategoryBits): number {
-    out.fill(0);
-    this.out = out;
-    this.hits = 0;
-    walkSuffixes(name, this.visit);
-    return this.hits;
+    for (let w = 0; w < out.length; w++) out[w] = 0;
+    if (name.length === 0) return 0;
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x9747b28c | 0;
+    let hits = 0;
+    for (let i = name.length - 1; i >= 0; i--) {
+      let c = name.charCodeAt(i);
+      if (c - 65 >>> 0 < 26) c |= 0x20;
+      if (c === 0x2e) hits += this.suffixInto(fmix(h1), fmix(h2), out);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
+    }
+    return hits + this.suffixInto(fmix(h1), fmix(h2), out);
   }
 
   /** The same for a wire-format question name (see walkWireSuffixes). */
   lookupWireInto(buf: Uint8Array, labelOffsets: Uint16Array, labelCount: number, out: CategoryBits): number {
-    out.fill(0);
-    this.out = out;
-    this.hits = 0;
-    walkWireSuffixes(buf, labelOffsets, labelCount, this.visit);
-    return this.hits;
+    for (let w = 0; w < out.length; w++) out[w] = 0;
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x9747b28c | 0;
+    let hits = 0;
+    for (let l = labelCount - 1; l >= 0; l--) {
+      if (l !== labelCount - 1) {
+        h1 = Math.imul(h1 ^ 0x2e, 0x01000193);
+        h2 = Math.imul((h2 + 0x2e) | 0, 0x5bd1e995);
+      }
+      const at = labelOffsets[l];
+      for (let i = at + buf[at]; i > at; i--) {
+        let c = buf[i];
+        if (c - 65 >>> 0 < 26) c |= 0x20;
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
+      }
+      hits += this.suffixInto(fmix(h1), fmix(h2), out);
+    }
+    return hits;
   }
 
   namesOf(bits: CategoryBits): string[] {
@@ -168,26 +183,53 @@ export class DomainIndex {
     return next;
   }
 
-  private probeOverlay(h1: number, h2: number): void {
-    const entry = this.overlay?.get(h1)?.find((e) => e.h2 === h2);
-    if (!entry) return;
-    for (let w = 0; w < this.words; w++) this.out[w] |= entry.bits[w];
-    this.hits++;
+  /** ORs the categories of one suffix (table and overlay) into `out`; 1 if it is listed. */
+  private suffixInto(h1: number, h2: number, out: CategoryBits): number {
+    let listed = 0;
+    const set = this.probe(h1, h2);
+    if (set >= 0) {
+      const base = set * this.words;
+      for (let w = 0; w < out.length; w++) out[w] |= this.catsetBits[base + w];
+      listed = 1;
+    }
+    if (this.overlay !== undefined) {
+      const entry = this.overlay.get(h1)?.find((e) => e.h2 === h2);
+      if (entry) {
+        for (let w = 0; w < out.length; w++) out[w] |= entry.bits[w];
+        listed = 1;
+      }
+    }
+    return listed;
   }
 
-  /** Category-set id of the fingerprint, or -1. */
+  /** Category-set id of the fingerprint, or -1 (entries sorted by h2, then tail: see index-file.ts). */
   private probe(h1: number, h2: number): number {
-    const { bucketStarts, fp, fpLow, catset } = this.a;
-    const b = h1 >>> this.shift;
-    const low = (h1 >>> this.lowShift) & 0xff;
-    for (let i = bucketStarts[b], end = bucketStarts[b + 1]; i < end; i++) {
-      const f = fp[i];
-      if (f === h2) {
-        if (fpLow[i] === low) return catset[i];
-      } else if (f > h2) {
-        return -1;
-      }
+    const e = this.entries;
+    const words = this.entryWords;
+    const b = h1 >>> (32 - this.bucketBits);
+    const tail = (h1 << this.bucketBits) >>> 24;
+    const hi = h2 >>> 16;
+    const lo = h2 & 0xffff;
+    for (let k = this.bucketStarts[b] * words, end = this.bucketStarts[b + 1] * words; k < end; k += words) {
+      const eh = e[k];
+      if (eh < hi) continue;
+      if (eh > hi) return -1;
+      const el = e[k + 1];
+      if (el < lo) continue;
+      if (el > lo) return -1;
+      const w = e[k + 2];
+      if (w >>> 8 === tail) return (w & 0xff) | (words === 4 ? e[k + 3] << 8 : 0);
     }
     return -1;
   }
+}
+
+/** domain-hash.ts's fmix32, local to this module so the lookup loop does not read an import. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

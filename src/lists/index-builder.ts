@@ -79,10 +79,9 @@ export class IndexBuilder {
 
   build(lists: ListReport[], listsKey: string, now: Date): { meta: IndexMeta; arrays: IndexArrays } {
     const n = this.h1.length;
-    // 4-8 entries a bucket: the table costs 0.5-1 byte a name, a probe scans a few sorted u32s.
+    // 4-8 entries a bucket: the table costs 0.5-1 byte a name, a probe scans a few sorted entries in one or two cache lines.
     const bucketBits = Math.max(8, Math.min(24, Math.floor(Math.log2(Math.max(1, n / 4)))));
     const shift = 32 - bucketBits;
-    const lowShift = shift - 8;
     const buckets = 2 ** bucketBits;
     const h1 = this.h1.data;
     const h2 = this.h2.data;
@@ -96,17 +95,18 @@ export class IndexBuilder {
     const fill = starts.slice(0, buckets);
     for (let i = 0; i < n; i++) order[fill[h1[i] >>> shift]++] = i;
 
-    // Inside each bucket: sort by (h2, 8 more bits of h1), then merge equal fingerprints.
+    // Inside each bucket: sort by (h2, 8 more bits of h1), then merge equal fingerprints. The
+    // set ids are known only after the merge, so entries are packed once the width is known.
     const fp = new Uint32Array(n);
-    const fpLow = new Uint8Array(n);
+    const tails = new Uint8Array(n);
     const catsetOf = new Uint16Array(n);
     const outStarts = new Uint32Array(buckets + 1);
     const catsetIds = new Map<string, number>();
     const catsets: number[][] = [];
     const counts = new Uint32Array(this.categoryList.length);
     let out = 0;
-    const low = (i: number) => (h1[i] >>> lowShift) & 0xff;
-    const cmp = (x: number, y: number) => h2[x] - h2[y] || low(x) - low(y) || cat[x] - cat[y];
+    const tail = (i: number) => (h1[i] << bucketBits) >>> 24;
+    const cmp = (x: number, y: number) => h2[x] - h2[y] || tail(x) - tail(y) || cat[x] - cat[y];
     for (let b = 0; b < buckets; b++) {
       outStarts[b] = out;
       const slice = order.subarray(starts[b], starts[b + 1]);
@@ -114,7 +114,7 @@ export class IndexBuilder {
       for (let k = 0; k < slice.length; ) {
         const first = slice[k];
         const cats: number[] = [];
-        while (k < slice.length && h2[slice[k]] === h2[first] && low(slice[k]) === low(first)) {
+        while (k < slice.length && h2[slice[k]] === h2[first] && tail(slice[k]) === tail(first)) {
           const c = cat[slice[k]];
           if (cats[cats.length - 1] !== c) cats.push(c);
           k++;
@@ -129,21 +129,27 @@ export class IndexBuilder {
           catsets.push(cats);
         }
         fp[out] = h2[first];
-        fpLow[out] = low(first);
+        tails[out] = tail(first);
         catsetOf[out] = id;
         out++;
       }
     }
     outStarts[buckets] = out;
+    const entryWords = catsets.length <= 256 ? 3 : 4;
+    const entries = new Uint16Array(out * entryWords);
+    for (let i = 0, k = 0; i < out; i++, k += entryWords) {
+      entries[k] = fp[i] >>> 16;
+      entries[k + 1] = fp[i] & 0xffff;
+      entries[k + 2] = (tails[i] << 8) | (catsetOf[i] & 0xff);
+      if (entryWords === 4) entries[k + 3] = catsetOf[i] >>> 8;
+    }
 
     const ips: Record<string, string[]> = {};
     for (const { cat: c, ip } of this.ipEntries) (ips[c] ??= []).push(ip);
     for (const list of Object.values(ips)) list.splice(0, list.length, ...new Set(list));
     const categories = this.categoryList.map((c, i) => ({ ...c, count: counts[i] }));
-    const catsetBytes = catsets.length <= 256 ? 1 : 2;
-    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, catsetBytes, categories, catsets, ips, lists };
-    const catset = catsetBytes === 1 ? Uint8Array.from(catsetOf.subarray(0, out)) : catsetOf.slice(0, out);
-    return { meta, arrays: { bucketStarts: outStarts, fp: fp.slice(0, out), fpLow: fpLow.slice(0, out), catset } };
+    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, entryWords, categories, catsets, ips, lists };
+    return { meta, arrays: { bucketStarts: outStarts, entries } };
   }
 }
 

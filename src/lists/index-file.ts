@@ -1,24 +1,27 @@
 // The compiled index on disk and in memory: one ArrayBuffer, typed-array views into it, so a
 // load is a read plus a CRC check, with no parsing of text.
 //
-// Layout (little-endian), format 2 (meta.version):
+// Layout (little-endian), format 3 (meta.version):
 //   0  "SGINDEX1"            magic (the same for every format: the version is in the metadata)
 //   8  u32 crc32             of every byte from offset 16 to the end
 //   12 u32 metaLength        JSON metadata length in bytes
 //   16 meta (UTF-8 JSON), zero-padded to a multiple of 8
-//   .. u32[2^bucketBits + 1] bucket start offsets into the entry arrays
-//   .. u32[entries]          fingerprint, second hash (sorted within each bucket)
-//   .. u8[entries]           fingerprint, the 8 bits of the first hash below the bucket bits
-//   .. u8 or u16[entries]    category-set id: one byte while there are ≤ 256 distinct sets (UT1
-//                            has a few dozen), two beyond (meta.catsetBytes); u16 starts 2-aligned
+//   .. u32[2^bucketBits + 1] bucket start offsets (entry numbers)
+//   .. u16[entries × entryWords] the entries, each one's fields side by side so a probe reads one
+//      cache line (format 2 kept them in three arrays: three misses a probe). Sorted within a
+//      bucket by second hash, then tail.
+//        [h2 >>> 16, h2 & 0xffff, tail << 8 | set & 0xff]      entryWords 3: ≤ 256 category sets
+//        [h2 >>> 16, h2 & 0xffff, tail << 8 | set & 0xff, set >>> 8]   entryWords 4: more
+//      h2: the second hash; tail: the 8 bits of the first hash below the bucket bits; set: the
+//      category-set id (UT1 has a few dozen sets).
 // About 6 bytes a name plus 0.5-1 for the bucket table: 5M names are ~35 MB in memory.
-// Format 1 (u16 fingerprint low bits, u16 set ids) is refused with "recompile".
+// Formats 1 and 2 are refused with "recompile" (the hash changed too: one right-to-left pass).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 export const MAGIC = 'SGINDEX1';
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export interface CategoryMeta {
   name: string;
@@ -51,8 +54,8 @@ export interface IndexMeta {
   listsKey: string;
   bucketBits: number;
   entries: number;
-  /** width of a category-set id: 1 while there are ≤ 256 sets, else 2 */
-  catsetBytes: 1 | 2;
+  /** u16 words an entry: 3 while there are ≤ 256 category sets, else 4 */
+  entryWords: 3 | 4;
   categories: CategoryMeta[];
   /** category-set id → category ids */
   catsets: number[][];
@@ -63,38 +66,32 @@ export interface IndexMeta {
 
 export interface IndexArrays {
   bucketStarts: Uint32Array;
-  fp: Uint32Array;
-  fpLow: Uint8Array;
-  catset: Uint8Array | Uint16Array;
+  /** `entryWords` u16s an entry (see the layout above) */
+  entries: Uint16Array;
 }
 
 export type DecodeResult = { ok: true; meta: IndexMeta; arrays: IndexArrays } | { ok: false; error: string };
 
 const align8 = (n: number) => (n + 7) & ~7;
-const align2 = (n: number) => (n + 1) & ~1;
 
 /** Byte offsets of the arrays after the metadata, and the total size. */
-function layout(metaLength: number, bucketBits: number, n: number, catsetBytes: number) {
+function layout(metaLength: number, bucketBits: number, n: number, entryWords: number) {
   const buckets = 2 ** bucketBits + 1;
   const bucketsAt = 16 + align8(metaLength);
-  const fpAt = bucketsAt + buckets * 4;
-  const fpLowAt = fpAt + n * 4;
-  const catsetAt = catsetBytes === 2 ? align2(fpLowAt + n) : fpLowAt + n;
-  return { buckets, bucketsAt, fpAt, fpLowAt, catsetAt, size: catsetAt + n * catsetBytes };
+  const entriesAt = bucketsAt + buckets * 4;
+  return { buckets, bucketsAt, entriesAt, size: entriesAt + n * entryWords * 2 };
 }
 
 export function encodeIndex(meta: IndexMeta, arrays: IndexArrays): Buffer {
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-  const at = layout(metaBytes.length, meta.bucketBits, meta.entries, meta.catsetBytes);
+  const at = layout(metaBytes.length, meta.bucketBits, meta.entries, meta.entryWords);
   const out = Buffer.alloc(at.size);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(metaBytes.length, 12);
   metaBytes.copy(out, 16);
   const put = (arr: Uint32Array | Uint16Array | Uint8Array, offset: number) => Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, offset);
   put(arrays.bucketStarts, at.bucketsAt);
-  put(arrays.fp, at.fpAt);
-  put(arrays.fpLow, at.fpLowAt);
-  put(arrays.catset, at.catsetAt);
+  put(arrays.entries, at.entriesAt);
   out.writeUInt32LE(crc32(out.subarray(16)), 8);
   return out;
 }
@@ -113,9 +110,9 @@ export function decodeIndex(buf: Buffer): DecodeResult {
   if (typeof meta !== 'object' || meta === null) return { ok: false, error: 'index metadata is not an object' };
   if (meta.version !== FORMAT_VERSION) return { ok: false, error: `index format ${String(meta.version)} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"` };
   const n = meta.entries;
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(meta.bucketBits) || meta.bucketBits < 0 || meta.bucketBits > 24 || (meta.catsetBytes !== 1 && meta.catsetBytes !== 2)
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(meta.bucketBits) || meta.bucketBits < 8 || meta.bucketBits > 24 || (meta.entryWords !== 3 && meta.entryWords !== 4)
     || !Array.isArray(meta.categories) || !Array.isArray(meta.catsets)) return { ok: false, error: 'index metadata is malformed' };
-  const at = layout(metaLength, meta.bucketBits, n, meta.catsetBytes);
+  const at = layout(metaLength, meta.bucketBits, n, meta.entryWords);
   if (at.size !== buf.length) return { ok: false, error: 'index size does not match its metadata (truncated?)' };
   // Views need 4-byte alignment; a file read by readIndexFile is, a pooled Buffer may not be.
   const aligned = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
@@ -123,20 +120,22 @@ export function decodeIndex(buf: Buffer): DecodeResult {
   const base = aligned.byteOffset;
   const arrays: IndexArrays = {
     bucketStarts: new Uint32Array(ab, base + at.bucketsAt, at.buckets),
-    fp: new Uint32Array(ab, base + at.fpAt, n),
-    fpLow: new Uint8Array(ab, base + at.fpLowAt, n),
-    catset: meta.catsetBytes === 1 ? new Uint8Array(ab, base + at.catsetAt, n) : new Uint16Array(ab, base + at.catsetAt, n),
+    entries: new Uint16Array(ab, base + at.entriesAt, n * meta.entryWords),
   };
   const check = validate(meta, arrays);
   return check ? { ok: false, error: check } : { ok: true, meta, arrays };
 }
 
 function validate(meta: IndexMeta, a: IndexArrays): string | undefined {
-  const { bucketStarts, catset } = a;
+  const { bucketStarts, entries } = a;
   if (bucketStarts[0] !== 0 || bucketStarts[bucketStarts.length - 1] !== meta.entries) return 'bucket table does not span the entries';
   for (let i = 1; i < bucketStarts.length; i++) if (bucketStarts[i] < bucketStarts[i - 1]) return 'bucket table is not ordered';
   const sets = meta.catsets.length;
-  for (let i = 0; i < catset.length; i++) if (catset[i] >= sets) return `entry ${i} names an unknown category set`;
+  const words = meta.entryWords;
+  for (let k = 0, i = 0; k < entries.length; k += words, i++) {
+    const set = (entries[k + 2] & 0xff) | (words === 4 ? entries[k + 3] << 8 : 0);
+    if (set >= sets) return `entry ${i} names an unknown category set`;
+  }
   for (const set of meta.catsets) {
     if (!Array.isArray(set)) return 'category set is not a list';
     for (const c of set) if (!(Number.isInteger(c) && c >= 0 && c < meta.categories.length)) return 'category set names an unknown category';

@@ -1,13 +1,14 @@
-// The compiled index's binary layout (format 2): one-byte category-set ids while there are ≤ 256
-// sets, two beyond; old and damaged files are clear errors, never a crash.
+// The compiled index's binary layout (format 3): entries of three u16 words while there are ≤ 256
+// category sets, four beyond; old and damaged files are clear errors, never a crash.
 import t from 'tap';
 import { crc32 } from 'node:zlib';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexBuilder } from '../../src/lists/index-builder.js';
 import { FORMAT_VERSION, decodeIndex, encodeIndex } from '../../src/lists/index-file.js';
 import type { IndexMeta } from '../../src/lists/index-file.js';
 import { DomainIndex } from '../../src/lists/index.js';
+import { fingerprint, walkSuffixes } from '../../src/lists/domain-hash.js';
 import { rng } from '../../bench/synthetic-lists.js';
 import { tempDir } from '../helpers/daemon.js';
 
@@ -53,11 +54,11 @@ function withMeta(file: Buffer, edit: (meta: Record<string, unknown>) => void): 
   return out;
 }
 
-t.test('a few category sets: one byte an id, ~7 bytes a name in all', async (t) => {
+t.test('a few category sets: three words an entry, ~7 bytes a name in all', async (t) => {
   const n = 20_000;
   const { meta, arrays, want } = build(5, [1, 2, 4, 8, 16, 3, 5], n);
-  t.equal(meta.catsetBytes, 1);
-  t.equal(arrays.catset.BYTES_PER_ELEMENT, 1);
+  t.equal(meta.entryWords, 3);
+  t.equal(arrays.entries.length, n * 3);
   const file = encodeIndex(meta, arrays);
   const metaBytes = file.readUInt32LE(12);
   const perName = (file.length - 16 - metaBytes) / n;
@@ -73,12 +74,13 @@ t.test('a few category sets: one byte an id, ~7 bytes a name in all', async (t) 
   t.same(idx.categoriesOf('n20000.example'), [], 'an unlisted name');
 });
 
-t.test('more than 256 category sets: two-byte ids, same answers', async (t) => {
+t.test('more than 256 category sets: four words an entry, same answers', async (t) => {
   // 10 categories, 300 distinct non-empty combinations.
   const combos = Array.from({ length: 300 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(10, combos, 3000);
   t.equal(meta.catsets.length, 300);
-  t.equal(meta.catsetBytes, 2);
+  t.equal(meta.entryWords, 4);
+  t.equal(arrays.entries.length, 3000 * 4);
   const idx = load(encodeIndex(meta, arrays));
   let wrong = 0;
   for (const [name, cats] of want) if (idx.categoriesOf(name).join() !== cats.join()) wrong++;
@@ -86,21 +88,27 @@ t.test('more than 256 category sets: two-byte ids, same answers', async (t) => {
   t.same(idx.categoriesOf('x.n299.example'), want.get('n299.example'));
 });
 
-t.test('exactly 256 sets still fit in one byte', async (t) => {
+t.test('exactly 256 sets still fit in three words', async (t) => {
   const combos = Array.from({ length: 256 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(9, combos, 1024);
   t.equal(meta.catsets.length, 256);
-  t.equal(meta.catsetBytes, 1);
+  t.equal(meta.entryWords, 3);
   const idx = load(encodeIndex(meta, arrays));
   t.same(idx.categoriesOf('n255.example'), want.get('n255.example'));
 });
 
-t.test('an index of the previous format asks for a recompile', async (t) => {
+t.test('an index of a previous format asks for a recompile', async (t) => {
   const { meta, arrays } = build(3, [1, 2, 4], 100);
-  const old = withMeta(encodeIndex(meta, arrays), (m) => { m.version = 1; delete m.catsetBytes; });
-  const r = decodeIndex(old);
-  t.notOk(r.ok);
-  if (!r.ok) t.match(r.error, new RegExp(`index format 1 is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
+  for (const version of [1, 2]) {
+    const r = decodeIndex(withMeta(encodeIndex(meta, arrays), (m) => { m.version = version; delete m.entryWords; m.catsetBytes = 1; }));
+    t.notOk(r.ok, `format ${version}`);
+    if (!r.ok) t.match(r.error, new RegExp(`index format ${version} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
+  }
+  // A real format-2 file (written by the format-2 compiler: 40 names, one category).
+  const old = readFileSync(new URL('../fixtures/index-format2.sgi', import.meta.url));
+  const r2 = decodeIndex(old);
+  t.notOk(r2.ok);
+  if (!r2.ok) t.match(r2.error, /index format 2 is not 3: recompile/);
   // From disk, as the daemon loads it at start (it then recompiles: src/daemon/index-loader.ts).
   const d = tempDir();
   t.teardown(d.cleanup);
@@ -117,8 +125,10 @@ t.test('damaged metadata with a valid checksum: a clear error', async (t) => {
     ['entries off by one', (m) => { m.entries = (m.entries as number) + 1; }, /size does not match/],
     ['negative entries', (m) => { m.entries = -4; }, /malformed/],
     ['huge bucketBits', (m) => { m.bucketBits = 40; }, /malformed/],
-    ['catsetBytes 3', (m) => { m.catsetBytes = 3; }, /malformed/],
-    ['catsetBytes 2 on a one-byte file', (m) => { m.catsetBytes = 2; }, /size does not match/],
+    ['bucketBits 0', (m) => { m.bucketBits = 0; }, /malformed/],
+    ['entryWords 5', (m) => { m.entryWords = 5; }, /malformed/],
+    ['entryWords missing', (m) => { delete m.entryWords; }, /malformed/],
+    ['entryWords 4 on a three-word file', (m) => { m.entryWords = 4; }, /size does not match/],
     ['a set naming a missing category', (m) => { (m.catsets as number[][])[0] = [99]; }, /unknown category/],
     ['catsets not a list', (m) => { m.catsets = 'x'; }, /malformed/],
     ['fewer sets than the ids use', (m) => { m.catsets = [[0]]; }, /unknown category set/],
@@ -162,7 +172,118 @@ t.test('fuzz: every truncation and random damage is an error or a working index,
 
 t.test('the metadata records what the loader needs', async (t) => {
   const { meta } = build(2, [1, 2], 10);
-  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'catsetBytes', 'catsets', 'categories'];
+  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'catsets', 'categories'];
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
+});
+
+/** A DNS question name in wire form and its label offsets, as src/dns/wire.ts hands them over. */
+function wire(name: string): { buf: Uint8Array; offsets: Uint16Array; count: number } {
+  const labels = name.split('.');
+  const buf = new Uint8Array(name.length + 2);
+  const offsets = new Uint16Array(labels.length);
+  let at = 0;
+  labels.forEach((label, i) => {
+    offsets[i] = at;
+    buf[at++] = label.length;
+    for (let k = 0; k < label.length; k++) buf[at++] = label.charCodeAt(k);
+  });
+  return { buf, offsets, count: labels.length };
+}
+
+t.test('one pass from the end yields every suffix, shortest first, case folded', async (t) => {
+  const seen: [number, number, number][] = [];
+  walkSuffixes('www.Example.COM', (h1, h2, start) => {
+    seen.push([h1, h2, start]);
+    return true;
+  });
+  t.same(seen.map((s) => s[2]), [12, 4, 0], 'where each suffix starts');
+  t.same(seen.map((s) => [s[0], s[1]]), ['com', 'example.com', 'www.example.com'].map(fingerprint));
+  const stopped: number[] = [];
+  walkSuffixes('a.b.c', (_h1, _h2, start) => { stopped.push(start); return false; });
+  t.same(stopped, [4], 'the visitor can stop the walk');
+});
+
+t.test('an entry is one packed record: second hash, 8 bits of the first, category set', async (t) => {
+  const b = new IndexBuilder();
+  b.category('zero', 'test', 'block');
+  const one = b.category('one', 'test', 'block');
+  b.add('only.example', one);
+  const { meta, arrays } = b.build([], 'test', new Date('2026-01-01T00:00:00Z'));
+  const file = encodeIndex(meta, arrays);
+  // Read the entry back from the file's bytes, not from the builder's arrays.
+  const entriesAt = 16 + ((file.readUInt32LE(12) + 7) & ~7) + (2 ** meta.bucketBits + 1) * 4;
+  t.equal(file.length - entriesAt, 6, 'one entry, three u16 words');
+  const [h1, h2] = fingerprint('only.example');
+  t.equal(file.readUInt16LE(entriesAt), h2 >>> 16, 'word 0: high half of the second hash');
+  t.equal(file.readUInt16LE(entriesAt + 2), h2 & 0xffff, 'word 1: its low half');
+  const word2 = file.readUInt16LE(entriesAt + 4);
+  t.equal(word2 >>> 8, (h1 << meta.bucketBits) >>> 24, 'word 2, high byte: the first hash below the bucket bits');
+  t.same(meta.catsets[word2 & 0xff], [one], 'word 2, low byte: the category set');
+  const bucket = h1 >>> (32 - meta.bucketBits);
+  const starts = new Uint32Array(file.buffer, file.byteOffset + entriesAt - (2 ** meta.bucketBits + 1) * 4, 2 ** meta.bucketBits + 1);
+  t.same([starts[bucket], starts[bucket + 1]], [0, 1], 'the bucket of the first hash holds it');
+  t.same(load(file).categoriesOf('www.only.example'), ['one']);
+});
+
+t.test('wire-form and string lookups agree (upper case, subdomains, unlisted, 63-byte labels)', async (t) => {
+  const { meta, arrays } = build(6, [1, 2, 4, 8, 16, 32, 3, 12], 5000);
+  for (const { meta: m, arrays: a, words } of [{ meta, arrays, words: 3 }, { ...build(10, Array.from({ length: 300 }, (_, i) => i + 1), 3000), words: 4 }]) {
+    t.equal(m.entryWords, words);
+    const idx = load(encodeIndex(m, a));
+    const s = idx.newBits();
+    const w = idx.newBits();
+    const next = rng(words);
+    let listed = 0;
+    let wrong = 0;
+    for (let i = 0; i < 3000; i++) {
+      const n = Math.floor(next() * 6000);
+      const name = [`n${n}.example`, `WWW.N${n}.Example`, `${'x'.repeat(63)}.n${n}.example`, `n${n}.example.org`, `a.b.c.n${n}.example`][i % 5];
+      const q = wire(name);
+      const hs = idx.lookupInto(name, s);
+      const hw = idx.lookupWireInto(q.buf, q.offsets, q.count, w);
+      if (hs !== hw || s.join() !== w.join()) wrong++;
+      if (hs > 0) listed++;
+    }
+    t.equal(wrong, 0, `${words} words: same answers`);
+    t.ok(listed > 1000, `${listed} of 3000 listed`);
+  }
+});
+
+t.test('single-label entries (not from lists: the normaliser rejects them) and the empty name', async (t) => {
+  const b = new IndexBuilder();
+  const tld = b.category('tld', 'test', 'block');
+  const site = b.category('site', 'test', 'block');
+  b.add('zz', tld);
+  b.add('a.zz', site);
+  b.add('zz.example', site);
+  const withTop = b.build([], 'test', new Date('2026-01-01T00:00:00Z'));
+  const idx = load(encodeIndex(withTop.meta, withTop.arrays));
+  t.same(idx.categoriesOf('zz'), ['tld']);
+  t.same(idx.categoriesOf('x.a.zz'), ['tld', 'site']);
+  t.same(idx.categoriesOf('b.zz'), ['tld']);
+  t.same(idx.categoriesOf('zz.example'), ['site']);
+  const q = wire('x.A.zz');
+  const bits = idx.newBits();
+  t.equal(idx.lookupWireInto(q.buf, q.offsets, q.count, bits), 2, 'wire form: both suffixes');
+
+  const { meta, arrays } = build(2, [1, 2], 50);
+  const plain = load(encodeIndex(meta, arrays));
+  t.same(plain.categoriesOf('www.n1.example'), ['cat1']);
+  t.same(plain.categoriesOf('example'), []);
+  t.equal(plain.lookupInto('', plain.newBits()), 0, 'the empty name');
+});
+
+t.test('damaged entries: a set id beyond the sets in either width is refused', async (t) => {
+  for (const [combos, cats, n] of [[[1, 2, 4], 3, 200], [Array.from({ length: 300 }, (_, i) => i + 1), 10, 600]] as const) {
+    const { meta, arrays } = build(cats, [...combos], n);
+    const words = meta.entryWords;
+    // Last entry: the set id's low byte (3 words), or its high word (4 words), out of range.
+    const k = arrays.entries.length - words;
+    if (words === 3) arrays.entries[k + 2] = (arrays.entries[k + 2] & 0xff00) | 0xff;
+    else arrays.entries[k + 3] = 0x7f;
+    const r = decodeIndex(encodeIndex(meta, arrays));
+    t.notOk(r.ok, `${words} words`);
+    if (!r.ok) t.match(r.error, /entry \d+ names an unknown category set/);
+  }
 });
