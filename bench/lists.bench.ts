@@ -229,6 +229,10 @@ the loop keeps them as literals. Tried and left out (side by side, no gain beyon
 overlap (1.53M → 1.48M/s), 1, 2, 16 or 64 entries a bucket instead of 4 (1.45, 1.82, 1.56,
 1.02M/s against 1.66-1.68M/s), a signed fmix result (1.55M → 1.61M/s). With a 20k-name index
 that stays in cache the same loop does 2.5-3.1M/s: at 1M a lookup is still half cache misses.
+On this VM the rate of one probe process is bimodal and stays so for its five rounds: 1.1-1.3M
+or 1.9-2.1M/s (nine fresh processes on a quiet machine, 2026-12-02), with the same functions
+optimized the same way (\`--trace-opt\`); the 6.6 MB index is larger than the 4 MB L2, so where its
+pages land (cache sets, the host's page tables) decides, and the table's figure is one process.
 Index size is unchanged by format 3 (6.6 MB at 1M, 34.4 MB at 5M). dnsperf at full speed (~14k queries/s, not what a
 school sends) grows RSS to ~280 MB: V8's old space expands under that promotion rate, with 35 MB
 live after a full GC.
