@@ -2,12 +2,11 @@
 // pupil who skips DNS (curl --resolve) to a name blocked for pupils is cut off at the TLS
 // handshake; staff are not; the attempt is in the query log with reason "sni".
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, NET } from '../lab/lab.js';
-import { toYaml } from '../lab/lab-config.js';
 import { run, until } from '../lab/exec.js';
 import { CLI } from '../helpers/daemon.js';
+import { startTrafficDaemon } from './traffic-lab.js';
 
 const NAME = 'blocked.example';
 /** a web server 100 ms away (TEST-NET-3), see far-web-server.ts */
@@ -22,19 +21,7 @@ t.test('a blocked server name on the wire cuts the connection', async (t) => {
   await lab.must('inet', ['ip', 'addr', 'add', `${FAR}/32`, 'dev', 'lo']);
   const far = lab.spawn('inet', 'far-web', [process.execPath, '--import', 'tsx', new URL('./far-web-server.ts', import.meta.url).pathname, lab.cert, join(lab.dir, 'lab-key.pem'), FAR, '100']);
   await far.waitFor(/far web server listening/, 20_000);
-  const config = lab.config();
-  const list = join(lab.dir, 'list-social.txt');
-  writeFileSync(list, `${NAME}\n`);
-  config.lists.push({ name: 'lab-social', format: 'domains', category: 'social_networks', source: list });
-  config.groups[1].block.push('social_networks');
-  config.traffic = { enabled: true, blockTimeout: '2m' };
-  config.admin = { listen: ['10.10.0.1:443'], tls: 'off' };
-  const configPath = join(lab.dir, 'traffic.yaml');
-  writeFileSync(configPath, toYaml(config));
-  const daemon = await lab.startDaemon({ config });
-  await daemon.waitForLog((l) => l.msg === 'capturing packet metadata', 10_000);
-  // tcpdump needs a moment to attach its filter after it started
-  await new Promise((r) => setTimeout(r, 1000));
+  const { configPath, daemon } = await startTrafficDaemon(lab, NAME, 'traffic.yaml');
 
   const curl = async (who: 'pupil' | 'staff') => {
     const t0 = performance.now();

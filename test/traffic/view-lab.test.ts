@@ -4,12 +4,11 @@
 // /traffic/top counts them for the device. A pupil blocked by server name stays blocked when a
 // config change from the admin API rebuilds the nftables table. Real tcpdump, nft, conntrack.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab } from '../lab/lab.js';
-import { toYaml } from '../lab/lab-config.js';
 import { run, until } from '../lab/exec.js';
 import { CLI } from '../helpers/daemon.js';
+import { startTrafficDaemon } from './traffic-lab.js';
 
 /** a server of the lab internet (TEST-NET-3) that sends n bytes for GET /n */
 const BULK = '203.0.113.71';
@@ -23,19 +22,7 @@ t.test('a flow with its server name and its bytes from conntrack', async (t) => 
   await lab.must('inet', ['ip', 'addr', 'add', `${BULK}/32`, 'dev', 'lo']);
   const bulk = lab.spawn('inet', 'bulk-web', [process.execPath, '--import', 'tsx', new URL('./bulk-web-server.ts', import.meta.url).pathname, lab.cert, join(lab.dir, 'lab-key.pem'), BULK]);
   await bulk.waitFor(/bulk web server listening/, 20_000);
-  const config = lab.config();
-  const list = join(lab.dir, 'list-social.txt');
-  writeFileSync(list, `${BLOCKED}\n`);
-  config.lists.push({ name: 'lab-social', format: 'domains', category: 'social_networks', source: list });
-  config.groups[1].block.push('social_networks');
-  config.traffic = { enabled: true, blockTimeout: '2m' };
-  config.admin = { listen: ['10.10.0.1:443'], tls: 'off' };
-  const configPath = join(lab.dir, 'view.yaml');
-  writeFileSync(configPath, toYaml(config));
-  const daemon = await lab.startDaemon({ config });
-  await daemon.waitForLog((l) => l.msg === 'capturing packet metadata', 10_000);
-  // tcpdump needs a moment to attach its filter after it started
-  await new Promise((r) => setTimeout(r, 1000));
+  const { configPath, daemon } = await startTrafficDaemon(lab, BLOCKED, 'view.yaml');
 
   const token = await run([process.execPath, '--import', 'tsx', CLI, 'token', 'add', 'view-test', '--role', 'technician', '--config', configPath]);
   t.equal(token.code, 0, token.stderr);

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createLab } from '../lab/lab.js';
-import { toYaml } from '../lab/lab-config.js';
 import { run } from '../lab/exec.js';
 import { CLI } from '../helpers/daemon.js';
 /** the bulk server's address (TEST-NET-3), as in test/traffic/view-lab.test.ts */
 const BULK = '203.0.113.71';
 import { ARTIFACTS, PASSWORD, ensureBundle, launchBrowser, settled, setupTechnician, startGate, unexpectedConsoleLine } from './harness.js';
+import { startTrafficDaemon } from '../traffic/traffic-lab.js';
 
 const ADMIN = 'http://10.10.0.1:443';
 const BLOCKED = 'blocked.example';
@@ -27,18 +27,7 @@ t.test('the Traffic page shows the flows the test made', async (t) => {
   await lab.must('inet', ['ip', 'addr', 'add', `${BULK}/32`, 'dev', 'lo']);
   const bulk = lab.spawn('inet', 'bulk-web', [process.execPath, '--import', 'tsx', new URL('../traffic/bulk-web-server.ts', import.meta.url).pathname, lab.cert, join(lab.dir, 'lab-key.pem'), BULK]);
   await bulk.waitFor(/bulk web server listening/, 20_000);
-  const config = lab.config();
-  const list = join(lab.dir, 'list-social.txt');
-  writeFileSync(list, `${BLOCKED}\n`);
-  config.lists.push({ name: 'lab-social', format: 'domains', category: 'social_networks', source: list });
-  config.groups[1].block.push('social_networks');
-  config.traffic = { enabled: true, blockTimeout: '2m' };
-  config.admin = { listen: ['10.10.0.1:443'], tls: 'off' };
-  const configPath = join(lab.dir, 'traffic-ui.yaml');
-  writeFileSync(configPath, toYaml(config));
-  const daemon = await lab.startDaemon({ config });
-  await daemon.waitForLog((l) => l.msg === 'capturing packet metadata', 10_000);
-  await new Promise((r) => setTimeout(r, 1000));
+  const { configPath } = await startTrafficDaemon(lab, BLOCKED, 'traffic-ui.yaml');
   const added = await run([process.execPath, '--import', 'tsx', CLI, 'user', 'add', 'tech', '--role', 'technician', '--config', configPath], { input: `${PASSWORD}\n`, timeoutMs: 60_000 });
   t.equal(added.code, 0, added.stderr);
 
