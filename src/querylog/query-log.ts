@@ -12,7 +12,7 @@
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
 
-/** A row in memory (and, one per record, as versions before blocks stored it). */
+/** A row as search and prune read it (and, one per record, as versions before blocks stored it). */
 interface Row {
   t: number; c: string; m?: string; h?: string; u?: string; g: string; n: string; q: string;
   a: QueryEvent['action']; r: string; k?: string; rc: string; l: number; up?: string; ca?: 1; o?: string;
