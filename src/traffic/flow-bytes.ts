@@ -221,7 +221,7 @@ export class FlowBytes {
     });
   }
 
-  /** Accounting on, or turned on here when we may (root; the unit's sysctl file sets it). */
+  /** Accounting on, or turned on here when we may (as root; under the unit, install.sh's nf_conntrack acct=1 module option). */
   private checkAccounting(): ByteCounterStatus {
     const path = this.opts.acctPath ?? ACCT;
     let value: string;
@@ -236,7 +236,7 @@ export class FlowBytes {
       this.log.info('turned on connection tracking accounting (net.netfilter.nf_conntrack_acct=1) for flow bytes');
       return { available: true };
     } catch {
-      return { available: false, note: 'net.netfilter.nf_conntrack_acct is 0: set it to 1 (sysctl) to count bytes per flow' };
+      return { available: false, note: 'net.netfilter.nf_conntrack_acct is 0: set it to 1 (sysctl, or the nf_conntrack acct=1 module option firmware/install.sh writes) to count bytes per flow' };
     }
   }
 }

@@ -46,12 +46,14 @@ class Traffic implements TrafficStage {
   private blocksDropped = 0;
   private blocksApplied = 0;
   private readonly unregister: (() => void)[] = [];
+  private readonly readOwn: () => Set<string>;
   private own: Set<string>;
   private ownTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: DaemonContext, private readonly opts: TrafficStageOptions) {
     this.log = ctx.log.child({ stage: 'traffic' });
-    const own = (this.own = (opts.ownAddresses ?? ownAddresses)());
+    this.readOwn = opts.ownAddresses ?? ownAddresses;
+    const own = (this.own = this.readOwn());
     this.inspector = new FlowInspector({
       state: () => ctx.state.current,
       identify: (ip) => ctx.identity.identify(ip),
@@ -119,7 +121,7 @@ class Traffic implements TrafficStage {
 
   /** DNS to an address the appliance gained since start is ours too, not a foreign resolver. */
   private refreshOwn(): void {
-    const next = (this.opts.ownAddresses ?? ownAddresses)();
+    const next = this.readOwn();
     const added = [...next].filter((a) => !this.own.has(a));
     const removed = [...this.own].filter((a) => !next.has(a));
     if (added.length === 0 && removed.length === 0) return;
