@@ -92,7 +92,7 @@ export async function createCoreServices(deps: { loaded: LoadedConfig; store: St
   await visitors.load();
   const configService = new ConfigService(deps.loaded, { state, events, audit, now, readCatalog: (c) => readCategoryCatalog(c.dataDir, c.lists) });
   return {
-    audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store), stats: new QueryStats(), devices,
+    audit, users, overrides, requests, incidents, detector: new IncidentDetector(detectorRules(config())), queryLog: new QueryLog(store, (err) => log.error({ err: err.message }, 'query log write failed')), stats: new QueryStats(), devices,
     config: configService,
     register,
     proposals: new ProposalService(store, audit, configService, now),

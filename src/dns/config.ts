@@ -16,7 +16,7 @@ export const DnsSchema = Type.Object({
   udpSize: Type.Integer({ default: 1232, minimum: 512, maximum: 4096, description: 'Largest UDP answer (EDNS0, RFC 6891): a client\'s advertised size is honoured up to this; larger answers go out truncated (TC) and the client retries over TCP. 1232 avoids IP fragmentation (DNS flag day 2020)' }),
   blocking: BlockingSchema,
   cache: Type.Object({
-    size: Size({ default: '16MB', description: 'Memory for cached answers' }),
+    size: Size({ default: '8MB', description: 'Memory for cached answers (unbound defaults to 4 MB of messages plus 4 MB of records)' }),
     minTtl: Type.Integer({ default: 0, minimum: 0, description: 'Cache answers at least this long (seconds)' }),
     maxTtl: Type.Integer({ default: 86400, minimum: 1, description: 'Cache answers at most this long (seconds)' }),
     negativeTtl: Type.Integer({ default: 300, minimum: 0, description: 'Cap on cached NXDOMAIN/NODATA (RFC 2308)' }),

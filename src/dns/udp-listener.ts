@@ -18,7 +18,11 @@ export class UdpListener {
   /** Binds (port 0: any free port); resolves with the bound port. */
   start(port: number): Promise<number> {
     const v6 = this.host.includes(':');
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    // Replies go to the sender's address, always an IP literal: the default lookup (dns.lookup)
+    // would defer every send by a tick and two closures for nothing.
+    const family = v6 ? 6 : 4;
+    const lookup = (address: string, _options: unknown, callback: (err: null, address: string, family: number) => void) => callback(null, address, family);
+    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     return new Promise<number>((resolve, reject) => {

@@ -6,9 +6,11 @@
 // prepare than to answer the query (abstract-level's per-operation work) and a key and its
 // overhead per row on the card. Records from before blocks (one row each) are read as blocks of one.
 //
-// A row is encoded as it comes, into its block's buffer (off the V8 heap): rows waiting seconds
+// A row is encoded as it comes, into the open block's buffer (off the V8 heap): rows waiting seconds
 // for the flush as objects were promoted to the old generation and made its garbage, and the
-// flush then had a busy interval's rows to encode at once.
+// flush then had a busy interval's rows to encode at once. A sealed block is copied out at its
+// exact size, and every WRITE_BLOCKS sealed blocks ask for a flush: under a flood the memory
+// waiting for the card stays a few hundred kB instead of growing with the flush interval.
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
 
@@ -84,9 +86,8 @@ export const keyOf = (time: number, seq: number) => `${time.toString(16).padStar
 /** A row's key: its block's and its place in it. */
 const rowKey = (block: string, i: number) => `${block}#${i}`;
 
-/** A block being filled: JSON text `[tuple,tuple,…` in a buffer of its own. */
+/** The block being filled: JSON text `[tuple,tuple,…` in the log's one encode buffer. */
 interface OpenBlock {
-  bytes: Buffer;
   length: number;
   rows: number;
   oldest: number;
@@ -97,6 +98,7 @@ const BLOCK_BYTES = 64 * 1024;
 
 export class QueryLog {
   private open: OpenBlock | undefined;
+  private bytes = Buffer.allocUnsafeSlow(BLOCK_BYTES);
   private sealed: { key: string; value: Buffer; rows: number }[] = [];
   private pendingRows = 0;
   private seq = 0;
@@ -104,7 +106,8 @@ export class QueryLog {
   dropped = 0;
   written = 0;
 
-  constructor(private readonly store: Store) {}
+  /** `onWriteError`: a write the log started itself failed (its rows are counted as dropped) */
+  constructor(private readonly store: Store, private readonly onWriteError: (err: Error) => void = () => {}) {}
 
   add(e: LoggedQuery): void {
     if (this.pendingRows >= MAX_BUFFER) {
@@ -122,12 +125,13 @@ export class QueryLog {
     const need = json.length * 3 + 2;
     let b = this.open;
     // rows arrive nearly in time order (an answer from upstream can overtake a cached one)
-    if (b && (b.rows >= BLOCK_ROWS || b.length + need > b.bytes.length || Math.max(b.newest, e.time) - Math.min(b.oldest, e.time) >= BLOCK_SPAN_MS)) b = this.seal();
+    if (b && (b.rows >= BLOCK_ROWS || b.length + need > this.bytes.length || Math.max(b.newest, e.time) - Math.min(b.oldest, e.time) >= BLOCK_SPAN_MS)) b = this.seal();
     if (!b) {
-      b = this.open = { bytes: Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, need + 1)), length: 1, rows: 0, oldest: e.time, newest: e.time };
-      b.bytes[0] = 0x5b; // [
-    } else b.bytes[b.length++] = 0x2c; // ,
-    b.length += b.bytes.write(json, b.length, 'utf8');
+      if (need + 1 > this.bytes.length) this.bytes = Buffer.allocUnsafeSlow(need + 1);
+      b = this.open = { length: 1, rows: 0, oldest: e.time, newest: e.time };
+      this.bytes[0] = 0x5b; // [
+    } else this.bytes[b.length++] = 0x2c; // ,
+    b.length += this.bytes.write(json, b.length, 'utf8');
     b.rows++;
     if (e.time < b.oldest) b.oldest = e.time;
     else if (e.time > b.newest) b.newest = e.time;
@@ -143,15 +147,24 @@ export class QueryLog {
     const b = this.open;
     this.open = undefined;
     if (!b) return undefined;
-    b.bytes[b.length++] = 0x5d; // ]
-    this.sealed.push({ key: keyOf(b.oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value: b.bytes.subarray(0, b.length), rows: b.rows });
+    this.bytes[b.length++] = 0x5d; // ]
+    const value = Buffer.allocUnsafeSlow(b.length);
+    this.bytes.copy(value, 0, 0, b.length);
+    this.sealed.push({ key: keyOf(b.oldest, (this.seq = (this.seq + 1) % 2 ** 30)), value, rows: b.rows });
+    if (this.sealed.length === WRITE_BLOCKS) this.writeSealed().catch(this.onWriteError);
     return undefined;
   }
 
-  /** Writes the blocks waiting, WRITE_BLOCKS to a LevelDB write (their bytes are JSON already). */
+  /** Seals the open block and writes every block waiting. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      this.seal();
+    this.seal();
+    return this.writeSealed();
+  }
+
+  /** Writes the sealed blocks, WRITE_BLOCKS to a LevelDB write (their bytes are JSON already), after the writes before. */
+  private writeSealed(): Promise<void> {
+    // after the write before, whether it worked or not (a failed one must not stop every later one)
+    this.flushing = this.flushing.catch(() => undefined).then(async () => {
       const blocks = this.sealed;
       this.sealed = [];
       let left = blocks.reduce((n, b) => n + b.rows, 0);

@@ -102,3 +102,27 @@ t.test('a row keeps every field through its block, absent ones stay absent', asy
   t.same(items.map(({ key: _key, ...q }) => q), [{ ...bare, mac: undefined, hostname: undefined, user: undefined, category: undefined, upstream: undefined, overrideId: undefined }, full]);
   t.strictSame(Object.entries(items[0]).filter(([, v]) => v !== undefined).map(([k]) => k).sort(), ['action', 'cached', 'client', 'group', 'key', 'latency', 'name', 'rcode', 'reason', 'time', 'type']);
 });
+
+t.test('a flood is written as its blocks fill, not held until the flush; a failed write does not stop the later ones', async (t) => {
+  const f = await coreFixture(t);
+  const log = f.core.queryLog;
+  const base = Date.parse('2026-11-23T09:00:00Z');
+  const row = (i: number): QueryEvent => ({ time: base + i, client: '10.10.1.3', group: 'pupils', name: `flood${i}.example`, type: 'A', action: 'allow', reason: 'default', rcode: 'NOERROR', latency: 0.1, cached: true });
+  // 8 full blocks of 256 rows and one more row: the ninth block's first row seals the eighth
+  for (let i = 0; i <= 8 * 256; i++) log.add(row(i));
+  for (let i = 0; i < 200 && log.written < 8 * 256; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal(log.written, 8 * 256, 'eight blocks written without a flush');
+  t.equal(log.pending, 1, 'the open block waits for the next');
+
+  // the card fails one write (full, or gone for a moment): those rows are lost and counted, later ones are written
+  const batch = f.store.querylog.batch.bind(f.store.querylog);
+  let failures = 1;
+  f.store.querylog.batch = ((...args: Parameters<typeof batch>) => (failures-- > 0 ? Promise.reject(new Error('No space left on device')) : batch(...args))) as typeof batch;
+  await t.rejects(log.flush(), /No space left/);
+  t.equal(log.dropped, 1);
+  log.add(row(5000));
+  await log.flush();
+  t.equal(log.written, 8 * 256 + 1, 'the write after the failed one went through');
+  const { items } = await log.search({ since: base + 5000 });
+  t.same(items.map((q) => q.name), ['flood5000.example']);
+});
