@@ -20,7 +20,7 @@ const NATIVE = ['classic-level', 'raw-socket', 'onoff', 'epoll'];
 /**
  * fastify's default compilers (ajv, ajv-formats, fast-json-stringify): the apps give fastify the
  * generated validators instead (src/api/validation.ts), so fastify never require()s these; left
- * in node_modules, their ~N kB of source is not held by the daemon.
+ * in node_modules, their ~260 kB of source is not held by the daemon.
  */
 const UNUSED_COMPILERS = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
 
