@@ -30,9 +30,15 @@ function apiValidatorsPlugin(): Plugin {
   return {
     name: 'api-validators',
     setup(b) {
+      let served = false;
       b.onLoad({ filter: /precompiled-validators\.ts$/ }, (args) => {
         if (args.path !== placeholder) return undefined;
+        served = true;
         return { contents: generateApiValidators().source, loader: 'js', resolveDir: join(ROOT, 'node_modules', '@fastify', 'ajv-compiler') };
+      });
+      // Without them the bundle would fall back to ajv at start, unnoticed.
+      b.onEnd((r) => {
+        if (r.errors.length === 0 && !served) throw new Error(`${placeholder} was not bundled: the API's generated validators are missing`);
       });
     },
   };
