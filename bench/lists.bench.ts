@@ -205,6 +205,10 @@ after 10 s at 1000 queries/s; median of 3-5 starts, load average ~5):
 | \`--no-sparkplug\` | serving 88.2 → 86.4 MB (3 starts; within noise of 2 MB), start as without; costs warm-up speed | no |
 | \`--flush-baseline-code --bytecode-old-age=2\` | start 80.3, serving 88.6 MB: as without | no |
 | firewall and traffic stages not loaded in dns-only mode (measured with a throwaway build without them) | start 81.4, serving 88.7 MB against 79.9 / 88.2 with them (3 starts each): in dns-only they do next to nothing at start, so lazy loading buys nothing | no |
+| the admin API's request validators generated at build time (build/api-validators.ts: fastify's standalone ajv compiler over the route table's 66 request schemas, 39 distinct, keyed by a hash of the schema: src/api/validation.ts), handed to fastify in place of its ajv and fast-json-stringify compilers, which it then never loads | start 81.2 / 80.2 → 76.0 MB, serving 87.9 / 88.9 → 86.0 MB (3 starts each, two baseline runs, load average ~5); V8 heap after start 21.4 → 19.7 MB (bytecode and code −1.2 MB, strings −0.4 MB), the rest is old-space pages ajv's code generation had grown | yes |
+| …and \`@fastify/ajv-compiler\`, \`@fastify/fast-json-stringify-compiler\` external to the bundle (fastify require()s them only when it has no compilers of its own) | chunks 2.28 → 2.02 MB, the V8 heap's script sources −0.27 MB; start 75.7 / 76.8, serving 86.1 / 86.9 MB (two runs of 3): within the noise of the row above. Both rows against the build before them, alternating starts (3 each, load average ~2): start 81.0 → 76.2, serving 88.9 → 86.4 MB | yes |
+| \`light-my-request\` (inject(), tests only) external and @fastify/static's glob (used only with \`wildcard: false\`) stubbed out (throwaway build) | ~130 kB less source; start 75.2, serving 85.5 MB (3 starts) against 75.7-76.8 / 86.1-86.9: within noise | no |
+| for comparison: no API stage at all (throwaway build, same session) | start 69.9, serving 79.3 MB (3 starts): the API still costs ~6 MB at start. Heap snapshot against it: +4.3 MB, of which chunk sources 0.7 MB (fastify, find-my-way, @fastify/static with its glob, the generated validators 0.13 MB), bytecode and function data 1.4 MB, objects, arrays and maps of ~70 routes in two fastify apps ~1.5 MB; nothing single of size left to cut | — |
 
 Where the 1M daemon's memory goes (serving, bundle): ~45 MB are file-backed pages, all but 1.5 MB
 of them /usr/bin/node's own code (21 MB touched of 28) and read-only data (12 of 48 MB: builtin
@@ -212,8 +216,8 @@ modules' sources and code cache; a bare \`node -e\` touches 34 MB). Nothing else
 (libstdc++ 1.5, libc 1.4, classic-level's addon 0.5 MB). Shared and clean: the kernel can drop
 them, but they count in RSS. The rest (~43 MB anon): V8 heap ~26 MB (after a full GC 17.5 MB
 live: code/bytecode 7, strings 3, the API's fastify/ajv/fast-json-stringify stack is the largest
-module group: 0.6 of the 1.5 MB loaded), the index 6.5 MB, malloc ~8 MB. The admin API costs
-~10 MB: a throwaway build without its stage started at 70.3 and served at 79.8 MB (3 starts). Serving adds ~5 MB of
+module group: 0.6 of the 1.5 MB loaded), the index 6.5 MB, malloc ~8 MB. The admin API cost
+~10 MB: a throwaway build without its stage started at 70.3 and served at 79.8 MB (3 starts); ~6 MB since its validators are generated at build time (table above). Serving adds ~5 MB of
 live heap in 10 s: the DNS answer cache (~7,000 answer Buffers after 10k queries; capped by bytes,
 16 MB by default, not preallocated, so it keeps growing past this 10 s window).
 Lookups/s, format 3 against format 2 side by side in one process (same 1M names and mix, six

@@ -3,16 +3,46 @@
 // of ~1,100 module files: V8 holds less source, fewer module records and less bytecode, ~6 MB of
 // the daemon's resident memory (bench/out/lists.md). Native addons stay in node_modules.
 // Source maps are written next to the code; Node reads them only with --enable-source-maps.
+// The admin API's request validators are generated here from the route schemas
+// (build/api-validators.ts) and take the place of src/api/precompiled-validators.ts.
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateApiValidators } from './api-validators.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 
 /** Loaded with require() at run time, from node_modules: compiled addons and their loaders. */
 const NATIVE = ['classic-level', 'raw-socket', 'onoff', 'epoll'];
+/**
+ * fastify's default compilers (ajv, ajv-formats, fast-json-stringify): the apps give fastify the
+ * generated validators instead (src/api/validation.ts), so fastify never require()s these; left
+ * in node_modules, their ~260 kB of source is not held by the daemon.
+ */
+const UNUSED_COMPILERS = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
+
+/** Serves the generated validators for src/api/precompiled-validators.ts; ajv's runtime helpers resolve from fastify's compiler. */
+function apiValidatorsPlugin(): Plugin {
+  const placeholder = join(ROOT, 'src', 'api', 'precompiled-validators.ts');
+  return {
+    name: 'api-validators',
+    setup(b) {
+      let served = false;
+      b.onLoad({ filter: /precompiled-validators\.ts$/ }, (args) => {
+        if (args.path !== placeholder) return undefined;
+        served = true;
+        return { contents: generateApiValidators().source, loader: 'js', resolveDir: join(ROOT, 'node_modules', '@fastify', 'ajv-compiler') };
+      });
+      // Without them the bundle would fall back to ajv at start, unnoticed.
+      b.onEnd((r) => {
+        if (r.errors.length === 0 && !served) throw new Error(`${placeholder} was not bundled: the API's generated validators are missing`);
+      });
+    },
+  };
+}
 
 export async function bundleDaemon(outDir = DIST): Promise<{ file: string; bytes: number }[]> {
   rmSync(outDir, { recursive: true, force: true });
@@ -30,9 +60,10 @@ export async function bundleDaemon(outDir = DIST): Promise<{ file: string; bytes
     sourcemap: 'linked',
     // Licence comments go to *.LEGAL.txt; in the code they would be resident for nothing.
     legalComments: 'external',
-    external: NATIVE,
+    external: [...NATIVE, ...UNUSED_COMPILERS],
     // CommonJS dependencies call require() for Node's modules; an ES module has none of its own.
     banner: { js: "import { createRequire as __sgRequire } from 'node:module'; const require = __sgRequire(import.meta.url);" },
+    plugins: [apiValidatorsPlugin()],
     metafile: true,
     logLevel: 'warning',
   });

@@ -45,8 +45,10 @@ export async function adminTls(admin: AdminConfig, dataDir: string, now = Date.n
   if (kept) return { ok: true, tls: kept };
   try {
     // Loaded only when a certificate is made (it is heavy, and every CLI verb loads this folder).
-    const { generate } = await import('selfsigned');
-    const made = await generate([{ name: 'commonName', value: names.dns[0] }, { name: 'organizationName', value: 'schoolgate appliance' }], {
+    // Through `default` (module.exports): in the esbuild bundle a CommonJS module's dynamic import
+    // has no named exports, only Node's own loader guesses them.
+    const { default: selfsigned } = await import('selfsigned');
+    const made = await selfsigned.generate([{ name: 'commonName', value: names.dns[0] }, { name: 'organizationName', value: 'schoolgate appliance' }], {
       keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
       notBeforeDate: new Date(now - 86_400_000), notAfterDate: new Date(now + VALID_DAYS * 86_400_000),
       extensions: [
