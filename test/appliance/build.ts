@@ -1,5 +1,6 @@
 // The compiled daemon (dist/), as install.sh ships it. Tests that trace or install the real
-// program build it first when dist/ is missing or older than src/.
+// program build it first when dist/ is missing or older than src/ or build/ (the bundler and the
+// API validators it generates).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,6 @@ function newest(dir: string): number {
 }
 
 export function ensureBuilt(): void {
-  if (existsSync(DIST_CLI) && statSync(DIST_CLI).mtimeMs >= newest(join(REPO, 'src'))) return;
+  if (existsSync(DIST_CLI) && statSync(DIST_CLI).mtimeMs >= Math.max(newest(join(REPO, 'src')), newest(join(REPO, 'build')))) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
 }
