@@ -102,26 +102,48 @@ export class DomainIndex {
     return bits;
   }
 
-  /** ORs the categories of `name` and its parents into `out`; returns the number of suffixes listed. */
+  /**
+   * ORs the categories of `name` and its parents into `out`; returns the number of suffixes listed.
+   * One function with the prefilter test (and fmix) written out: whether TurboFan inlined the
+   * per-suffix calls differed from process to process (inlined bytecode 804 or 867), and a
+   * process that got the smaller did 0.8-1.0M lookups/s instead of 1.7-2.5M. What is left as a
+   * call runs only for suffixes that pass the prefilter.
+   */
   lookupInto(name: string, out: CategoryBits): number {
     for (let w = 0; w < out.length; w++) out[w] = 0;
     if (name.length === 0) return 0;
+    const prefilter = this.prefilter;
+    const shift = this.prefilterShift;
+    const overlay = this.overlay !== undefined;
     let h1 = 0x811c9dc5 | 0;
     let h2 = 0x9747b28c | 0;
     let hits = 0;
-    for (let i = name.length - 1; i >= 0; i--) {
-      let c = name.charCodeAt(i);
+    // From the last character to one before the first, which counts as a dot: a probe at each
+    // dot and one for the whole name.
+    for (let i = name.length - 1; ; i--) {
+      let c = i >= 0 ? name.charCodeAt(i) : 0x2e;
       if (c - 65 >>> 0 < 26) c |= 0x20;
-      if (c === 0x2e) hits += this.suffixInto(fmix(h1), h2, out);
+      if (c === 0x2e) {
+        let f = h1 ^ (h1 >>> 16);
+        f = Math.imul(f, 0x85ebca6b);
+        f ^= f >>> 13;
+        f = Math.imul(f, 0xc2b2ae35);
+        f = (f ^ (f >>> 16)) >>> 0;
+        const bit = f >>> shift;
+        if ((prefilter[bit >>> 5] & (1 << (bit & 31))) !== 0 || overlay) hits += this.suffixInto(f, h2, out);
+        if (i < 0) return hits;
+      }
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
     }
-    return hits + this.suffixInto(fmix(h1), h2, out);
   }
 
-  /** The same for a wire-format question name (see walkWireSuffixes). */
+  /** The same for a wire-format question name (see walkWireSuffixes), written out the same way. */
   lookupWireInto(buf: Uint8Array, labelOffsets: Uint16Array, labelCount: number, out: CategoryBits): number {
     for (let w = 0; w < out.length; w++) out[w] = 0;
+    const prefilter = this.prefilter;
+    const shift = this.prefilterShift;
+    const overlay = this.overlay !== undefined;
     let h1 = 0x811c9dc5 | 0;
     let h2 = 0x9747b28c | 0;
     let hits = 0;
@@ -137,7 +159,13 @@ export class DomainIndex {
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = Math.imul((h2 + c) | 0, 0x5bd1e995);
       }
-      hits += this.suffixInto(fmix(h1), h2, out);
+      let f = h1 ^ (h1 >>> 16);
+      f = Math.imul(f, 0x85ebca6b);
+      f ^= f >>> 13;
+      f = Math.imul(f, 0xc2b2ae35);
+      f = (f ^ (f >>> 16)) >>> 0;
+      const bit = f >>> shift;
+      if ((prefilter[bit >>> 5] & (1 << (bit & 31))) !== 0 || overlay) hits += this.suffixInto(f, h2, out);
     }
     return hits;
   }
