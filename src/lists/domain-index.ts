@@ -106,7 +106,7 @@ export class DomainIndex {
    * ORs the categories of `name` and its parents into `out`; returns the number of suffixes listed.
    * One function with the prefilter test (and fmix) written out: whether TurboFan inlined the
    * per-suffix calls differed from process to process (inlined bytecode 804 or 867), and a
-   * process that got the smaller did 0.8-1.0M lookups/s instead of 1.7-2.5M. What is left as a
+   * process that got the smaller did 0.75-1.05M lookups/s instead of 1.5-2.7M. What is left as a
    * call runs only for suffixes that pass the prefilter.
    */
   lookupInto(name: string, out: CategoryBits): number {
