@@ -240,6 +240,25 @@ pages land (cache sets, the host's page tables) decides, and the table's figure 
 Index size is unchanged by format 3 (6.6 MB at 1M, 34.4 MB at 5M). dnsperf at full speed (~14k queries/s, not what a
 school sends) grows RSS to ~280 MB: V8's old space expands under that promotion rate, with 35 MB
 live after a full GC.
+
+Lookups/s, measured 2026-12-02 with bench/index-probe.ts: fresh processes, old and new code
+alternately, \`nice\`, the machine shared with other work (load average 0.6-3), each process's
+median of five 1-second rounds (per CPU second, now also reported, mostly within 2 % of per wall second):
+
+| measure | effect | kept |
+|---|---|---|
+| a prefilter bitmap built at load from the entries: bit h1 >>> (32 - bits), bits = bucket bits + 5, at most 24 (0.5 MB at 1M, 2 MB at 5M; a suffix not listed passes it with probability ~21 % at 1M, ~26 % at 5M), read before the bucket table | 1M: 1.27-2.15 → 1.78-3.06M/s, medians 1.65 → 2.21 and 1.56 → 2.17M/s (two series of 10 pairs; every pair faster); 5M: 0.70-1.23 → 0.91-1.79M/s, median 1.13 → 1.63M/s (6 pairs; the slowest pair disturbed: 1.11 → 1.18M per CPU second); building it takes ~10 ms at 1M, ~50 ms at 5M (the probe's load, median of 20 and 6 processes: 20 → 34 ms, 62 → 103 ms); memory +0.5 / +2 MB (and as much at a swap's peak; the overlay index shares it) | yes |
+| …the same code with every prefilter bit set (no filtering) | 1.23-1.45M/s (one process 2.06) against 1.77-3.05 with the filter (6 pairs): the filter is what buys it | - |
+| the lookup loops test the prefilter inline (fmix written out, one probe site per loop) | with the prefilter behind two method calls, TurboFan inlined them differently from process to process (\`--trace-turbo-inlining\`: 804 or 867 bytecodes inlined), and processes that got the smaller did 0.75-1.05M/s (4 of 10): written out, 6 traced processes inlined the same, and none of the 46 processes at 1M run since fell below 1.7M/s | yes |
+| bucket bits + 6 (1 MB at 1M, FP ~11 %) | 1.75-2.34M/s against 1.75-2.08 with + 5 (6 pairs): within the noise, for 0.5 MB more | no |
+| hoisting \`this.*\` fields to locals (before the inline test) | side by side in one process: 1.74, 1.50, 1.80 → 1.70, 1.49, 1.82M/s | no |
+| second hash's fmix only for suffixes that pass the prefilter | part of the prefilter row | yes |
+
+Hashing alone (no index) runs 3.5-4.8M/s over the mix as \`split()\` leaves it (sliced strings of
+one 5.7 MB string) and 5.4-6.0M/s over the same names as flat strings (\`charCodeAt\` on a sliced
+string unwraps it every call): at 1M a lookup's time is now mostly hashing. The probe keeps the
+sliced strings (the figures above are over them); names the daemon looks up as strings (SNI, decoded with latin1Slice; the
+\`lookup\` verb) are flat, DNS queries are hashed from the wire bytes.
 `;
 const md = `## Lists: compile, load, lookup, memory (issue 3)
 
