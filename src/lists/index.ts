@@ -2,6 +2,7 @@ export * from './config.js';
 export { DomainIndex } from './domain-index.js';
 export type { CategoryBits, SuffixMatch } from './domain-index.js';
 export type { CategoryMeta, IndexMeta, ListReport } from './index-file.js';
+export { readIndexMeta } from './index-file.js';
 export { compileLists, indexPath, listsKey } from './update.js';
 export type { CompileOptions, CompileResult, CategoryChange } from './update.js';
 export { readCategoryCatalog } from './catalog.js';
