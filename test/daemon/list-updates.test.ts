@@ -4,7 +4,7 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, REPO, startDaemon, tempDir } from '../helpers/daemon.js';
 
@@ -57,4 +57,45 @@ admin: { listen: ["127.0.0.1:0"], tls: "off" }
   const audit = (await cli(['audit', 'export', '--config', cfg])).stdout;
   t.match(audit, /lists\.update/);
   t.match((await cli(['audit', 'verify', '--config', cfg])).stdout, /audit chain ok/);
+});
+
+t.test('an index file put in place by another process is swapped in once; the same file again is not reloaded', async (t) => {
+  const d = tempDir();
+  t.teardown(d.cleanup);
+  const local = join(d.dir, 'deny.txt');
+  writeFileSync(local, 'old-name.example\n');
+  const yaml = `dataDir: ${d.dir}/data
+dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
+lists:
+  - { name: deny, format: domains, category: deny, source: ${local} }
+groups: [{ name: everyone, default: true, block: [deny] }]
+admin: { listen: ["127.0.0.1:0"], tls: "off" }
+`;
+  const cfg = join(d.dir, 'sg.yaml');
+  writeFileSync(cfg, yaml);
+  const daemon = await startDaemon({ config: yaml });
+  t.teardown(() => daemon.stop('SIGKILL'));
+  const index = join(d.dir, 'data', 'index', 'current.sgi');
+  const saved = join(d.dir, 'old.sgi');
+  copyFileSync(index, saved);
+  writeFileSync(local, 'new-name.example\n');
+  await daemon.waitForLog((l) => l.msg === 'index swapped' && l.why === 'local list changed', 20_000);
+  const swaps = () => daemon.logs.filter((l) => l.msg === 'index swapped').length;
+  const before = swaps();
+  await new Promise((r) => setTimeout(r, 1000));
+  t.equal(swaps(), before, 'the watcher does not swap in again the index the update just swapped in');
+
+  // a restored copy (another process's rename into the folder) is picked up by the watcher
+  const put = (from: string) => {
+    copyFileSync(from, `${index}.tmp`);
+    renameSync(`${index}.tmp`, index);
+  };
+  put(saved);
+  await daemon.waitForLog((l) => l.msg === 'index swapped' && l.why === 'file changed', 10_000);
+  const categories = async (name: string) => JSON.parse((await cli(['lookup', name, '--json', '--config', cfg])).stdout).categories as string[];
+  t.same(await categories('old-name.example'), ['deny'], 'the restored index is the one in use');
+  const after = swaps();
+  put(saved);
+  await new Promise((r) => setTimeout(r, 1500));
+  t.equal(swaps(), after, 'the same index written again is not swapped in (nor loaded) a second time');
 });
