@@ -1,6 +1,7 @@
 // The running daemon keeps its index current: `lists update` (through the daemon), a changed
 // local list file, and a corrupt download that keeps the last good copy — all without a restart.
 import t from 'tap';
+import type { Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,21 +16,17 @@ const cli = (args: string[]) => new Promise<{ status: number | null; stdout: str
   });
 });
 
-t.test('updates while serving', async (t) => {
-  let body = 'first.example\n';
-  const srv = createServer((_req, res) => res.end(body));
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }));
+/** The daemon with a local deny list (first line `localName`) and any `extraLists` before it; a lookup through it. */
+async function localListDaemon(t: Test, localName: string, extraLists: { yaml: string; category: string }[] = []) {
   const d = tempDir();
   t.teardown(d.cleanup);
   const local = join(d.dir, 'deny.txt');
-  writeFileSync(local, 'local-one.example\n');
+  writeFileSync(local, `${localName}\n`);
   const yaml = `dataDir: ${d.dir}/data
 dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
 lists:
-  - { name: remote, format: domains, category: remote, source: "http://127.0.0.1:${(srv.address() as AddressInfo).port}/list.txt" }
-  - { name: deny, format: domains, category: deny, source: ${local} }
-groups: [{ name: everyone, default: true, block: [remote, deny] }]
+${extraLists.map((l) => `  - ${l.yaml}\n`).join('')}  - { name: deny, format: domains, category: deny, source: ${local} }
+groups: [{ name: everyone, default: true, block: [${[...extraLists.map((l) => l.category), 'deny'].join(', ')}] }]
 admin: { listen: ["127.0.0.1:0"], tls: "off" }
 `;
   const cfg = join(d.dir, 'sg.yaml');
@@ -37,6 +34,16 @@ admin: { listen: ["127.0.0.1:0"], tls: "off" }
   const daemon = await startDaemon({ config: yaml });
   t.teardown(() => daemon.stop('SIGKILL'));
   const categories = async (name: string) => JSON.parse((await cli(['lookup', name, '--json', '--config', cfg])).stdout).categories as string[];
+  return { dir: d.dir, local, cfg, daemon, categories };
+}
+
+t.test('updates while serving', async (t) => {
+  let body = 'first.example\n';
+  const srv = createServer((_req, res) => res.end(body));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }));
+  const remote = { yaml: `{ name: remote, format: domains, category: remote, source: "http://127.0.0.1:${(srv.address() as AddressInfo).port}/list.txt" }`, category: 'remote' };
+  const { local, cfg, daemon, categories } = await localListDaemon(t, 'local-one.example', [remote]);
   t.same(await categories('first.example'), ['remote']);
 
   body = 'second.example\n';
@@ -60,23 +67,9 @@ admin: { listen: ["127.0.0.1:0"], tls: "off" }
 });
 
 t.test('an index file put in place by another process is swapped in once; the same file again is not reloaded', async (t) => {
-  const d = tempDir();
-  t.teardown(d.cleanup);
-  const local = join(d.dir, 'deny.txt');
-  writeFileSync(local, 'old-name.example\n');
-  const yaml = `dataDir: ${d.dir}/data
-dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"] }
-lists:
-  - { name: deny, format: domains, category: deny, source: ${local} }
-groups: [{ name: everyone, default: true, block: [deny] }]
-admin: { listen: ["127.0.0.1:0"], tls: "off" }
-`;
-  const cfg = join(d.dir, 'sg.yaml');
-  writeFileSync(cfg, yaml);
-  const daemon = await startDaemon({ config: yaml });
-  t.teardown(() => daemon.stop('SIGKILL'));
-  const index = join(d.dir, 'data', 'index', 'current.sgi');
-  const saved = join(d.dir, 'old.sgi');
+  const { dir, local, daemon, categories } = await localListDaemon(t, 'old-name.example');
+  const index = join(dir, 'data', 'index', 'current.sgi');
+  const saved = join(dir, 'old.sgi');
   copyFileSync(index, saved);
   writeFileSync(local, 'new-name.example\n');
   await daemon.waitForLog((l) => l.msg === 'index swapped' && l.why === 'local list changed', 20_000);
@@ -92,7 +85,6 @@ admin: { listen: ["127.0.0.1:0"], tls: "off" }
   };
   put(saved);
   await daemon.waitForLog((l) => l.msg === 'index swapped' && l.why === 'file changed', 10_000);
-  const categories = async (name: string) => JSON.parse((await cli(['lookup', name, '--json', '--config', cfg])).stdout).categories as string[];
   t.same(await categories('old-name.example'), ['deny'], 'the restored index is the one in use');
   const after = swaps();
   put(saved);

@@ -11,6 +11,7 @@ import { DomainIndex } from '../../src/lists/index.js';
 import { fingerprint, walkSuffixes } from '../../src/lists/domain-hash.js';
 import { rng } from '../../bench/synthetic-lists.js';
 import { tempDir } from '../helpers/daemon.js';
+import { wire } from './wire-name.js';
 
 /** `names` names, name i in the categories whose bit is set in combos[i % combos.length]. */
 function build(categories: number, combos: number[], names: number) {
@@ -176,20 +177,6 @@ t.test('the metadata records what the loader needs', async (t) => {
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
 });
-
-/** A DNS question name in wire form and its label offsets, as src/dns/wire.ts hands them over. */
-function wire(name: string): { buf: Uint8Array; offsets: Uint16Array; count: number } {
-  const labels = name.split('.');
-  const buf = new Uint8Array(name.length + 2);
-  const offsets = new Uint16Array(labels.length);
-  let at = 0;
-  labels.forEach((label, i) => {
-    offsets[i] = at;
-    buf[at++] = label.length;
-    for (let k = 0; k < label.length; k++) buf[at++] = label.charCodeAt(k);
-  });
-  return { buf, offsets, count: labels.length };
-}
 
 t.test('one pass from the end yields every suffix, shortest first, case folded', async (t) => {
   const seen: [number, number, number][] = [];

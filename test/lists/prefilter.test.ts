@@ -9,6 +9,7 @@ import type { IndexArrays, IndexMeta } from '../../src/lists/index-file.js';
 import { DomainIndex } from '../../src/lists/index.js';
 import { fingerprint } from '../../src/lists/domain-hash.js';
 import { rng } from '../../bench/synthetic-lists.js';
+import { wire } from './wire-name.js';
 
 const categories = ['adult', 'games', 'malware'];
 /** name i's category: a deterministic spread over the three */
@@ -52,20 +53,6 @@ function withBucketBits(names: string[], bucketBits: number): DomainIndex {
   const d = decodeIndex(encodeIndex(meta, arrays));
   if (!d.ok) throw new Error(d.error);
   return new DomainIndex(d.meta, d.arrays);
-}
-
-/** A DNS question name in wire form and its label offsets, as src/dns/wire.ts hands them over. */
-function wire(name: string): { buf: Uint8Array; offsets: Uint16Array; count: number } {
-  const labels = name.split('.');
-  const buf = new Uint8Array(name.length + 2);
-  const offsets = new Uint16Array(labels.length);
-  let at = 0;
-  labels.forEach((label, i) => {
-    offsets[i] = at;
-    buf[at++] = label.length;
-    for (let k = 0; k < label.length; k++) buf[at++] = label.charCodeAt(k);
-  });
-  return { buf, offsets, count: labels.length };
 }
 
 /** Names (of `names`) that `idx` does not answer with their own category, as a name and as two subdomains, string and wire form. */
