@@ -6,6 +6,7 @@ import { writeFileSync, mkdirSync, rmSync, createWriteStream, readdirSync, readF
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
+import { daemonNodeFlags } from './harness.js';
 
 export interface Server {
   name: string;
@@ -156,9 +157,7 @@ groups:
   - { name: everyone, default: true, block: [${categories.join(', ')}] }
 admin: { listen: ["127.0.0.1:0"], tls: "off" }
 `);
-  // As `npm start` runs it (the semi-space flag keeps the young generation small); SG_BENCH_NODE_FLAGS overrides.
-  const flags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1 --max-old-space-size=128').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...flags, cli, 'run', '--config', conf], { stdio: 'ignore' });
+  const proc = spawn(process.execPath, [...daemonNodeFlags, cli, 'run', '--config', conf], { stdio: 'ignore' });
   await ready(port, proc, 'schoolgate');
   return server('schoolgate', port, proc);
 }

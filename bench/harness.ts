@@ -31,6 +31,9 @@ export function peakRssOf(pid: number): number {
   }
 }
 
+/** node's flags for the daemon, as the systemd unit and `npm start` run it (SG_BENCH_NODE_FLAGS overrides them). */
+export const daemonNodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1 --max-old-space-size=128 --optimize-for-size').split(' ').filter(Boolean);
+
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function writeSection(name: string, markdown: string, data: unknown): void {

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { median, peakRssOf, rssOf, writeSection } from './harness.js';
+import { daemonNodeFlags, median, peakRssOf, rssOf, writeSection } from './harness.js';
 import { freePort, startStub } from './dns-peers.js';
 import { queryMix, ut1Folder } from './synthetic-lists.js';
 
@@ -41,7 +41,7 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How the daemon is started: the product's way (the CLI's shebang flags, MALLOC_ARENA_MAX from the unit) unless overridden. */
-const nodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1 --max-old-space-size=128').split(' ').filter(Boolean);
+const nodeFlags = daemonNodeFlags;
 const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '2' };
 if (daemonEnv.MALLOC_ARENA_MAX === '') delete daemonEnv.MALLOC_ARENA_MAX;
 
@@ -209,6 +209,8 @@ after 10 s at 1000 queries/s; median of 3-5 starts, load average ~5):
 | …and \`@fastify/ajv-compiler\`, \`@fastify/fast-json-stringify-compiler\` external to the bundle (fastify require()s them only when it has no compilers of its own) | chunks 2.28 → 2.02 MB, the V8 heap's script sources −0.27 MB; start 75.7 / 76.8, serving 86.1 / 86.9 MB (two runs of 3): within the noise of the row above. Both rows against the build before them, alternating starts (3 each, load average ~2): start 81.0 → 76.2, serving 88.9 → 86.4 MB | yes |
 | \`light-my-request\` (inject(), tests only) external and @fastify/static's glob (used only with \`wildcard: false\`) stubbed out (throwaway build) | ~130 kB less source; start 75.2, serving 85.5 MB (3 starts) against 75.7-76.8 / 86.1-86.9: within noise | no |
 | for comparison: no API stage at all (throwaway build, same session) | start 69.9, serving 79.3 MB (3 starts): the API still costs ~6 MB at start. Heap snapshot against it: +4.3 MB, of which chunk sources 0.7 MB (fastify, find-my-way, @fastify/static with its glob, the generated validators 0.13 MB), bytecode and function data 1.4 MB, objects, arrays and maps of ~70 routes in two fastify apps ~1.5 MB; nothing single of size left to cut | — |
+| \`--optimize-for-size\` in the unit, \`npm start\` (not the list compiler's child), measured 2026-12-02 (3 alternating starts each) | start 75.6-76.3 → 76.4-77.9 MB, serving 84.7-85.3 → 80.7-81.5 MB: after a full GC the heap's live bytes are the same; V8 grows old space less ahead of them. Same session, alternating: lookups/s 2.80-3.09M → 2.51-3.10M (4 processes each), packets/s 0.93M/1.15M → 1.06M/0.81M (two traffic benches each), compile of 1M 2.07-2.09 → 2.02-2.36 s: within the noise | yes |
+| …and a cached DNS answer kept as one Latin-1 string instead of a Buffer (src/dns/answer-cache.ts) | 50,000 two-address answers: 593 → 429 bytes of heap and external memory each, RSS 745 → 436 bytes each; the daemon, 3 starts: start 76.2-78.0, serving 78.2-79.1 MB (against 80.7-81.5 with the flag alone) | yes |
 
 Where the 1M daemon's memory goes (serving, bundle): ~45 MB are file-backed pages, all but 1.5 MB
 of them /usr/bin/node's own code (21 MB touched of 28) and read-only data (12 of 48 MB: builtin

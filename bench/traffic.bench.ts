@@ -22,7 +22,7 @@ import { PacketView, decodePacket } from '../src/traffic/packet.js';
 import { configFrom } from '../test/fixtures/config.js';
 import { frame, pcapHeader, pcapRecord } from '../test/traffic/frames.js';
 import { clientHello, cryptoFrame, sealInitial, tlsRecord } from '../test/traffic/quic-seal.js';
-import { mb, median, writeSection } from './harness.js';
+import { daemonNodeFlags, mb, median, writeSection } from './harness.js';
 import { randomName, rng } from './synthetic-lists.js';
 
 const PACKETS = Number(process.env.SG_BENCH_PACKETS ?? 1_000_000);
@@ -179,12 +179,13 @@ async function bundleChild(): Promise<string> {
 }
 
 /**
- * One round in a fresh process, node flags as in the daemon's shebang (src/cli.ts). `flood`: the
+ * One round in a fresh process, node flags as the systemd unit runs the daemon (bench/harness.ts). `flood`: the
  * file is piped in as fast as the reader takes it, the path tcpdump's stdout takes; otherwise the
  * child reads the file itself (packets/s of the pipeline, not of `cat` and a 64 KiB pipe).
  */
 async function runChild(file: string, script: string, flood: boolean, indexFile: string): Promise<ChildResult> {
-  const cmd = flood ? `cat ${file} | exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child` : `exec nice ${process.execPath} --expose-gc --max-semi-space-size=1 ${script} --child ${file}`;
+  const flags = ['--expose-gc', ...daemonNodeFlags].join(' ');
+  const cmd = flood ? `cat ${file} | exec nice ${process.execPath} ${flags} ${script} --child` : `exec nice ${process.execPath} ${flags} ${script} --child ${file}`;
   const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SG_BENCH_INDEX: indexFile } });
   let text = '';
   p.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));

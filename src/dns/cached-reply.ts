@@ -1,7 +1,7 @@
 // A client's reply from a cached upstream message: the client's ID and question bytes (its
 // letter case), TTLs decremented by the entry's age and capped by the decision's window, our
 // OPT record when the client sent one. Wire bytes only: the cache-hit path allocates one buffer.
-import { ttlOffset } from './answer-cache.js';
+import { ttlOffset, writeBody } from './answer-cache.js';
 import type { CacheEntry } from './answer-cache.js';
 import { optSize, writeOpt } from './reply.js';
 import type { Ede } from './reply.js';
@@ -12,14 +12,11 @@ import type { ParsedQuery } from './wire.js';
 export const STALE_TTL = 30;
 
 export function replyFromCache(e: CacheEntry, req: Uint8Array, q: ParsedQuery, now: number, ttlCap: number, udpSize: number, stale: boolean, ede?: Ede): Buffer {
-  const body = e.data;
-  const b0 = e.keyLen;
   const optLen = q.edns ? optSize(ede) : 0;
-  const out = Buffer.allocUnsafe(e.bodyLen + optLen);
-  body.copy(out, 0, b0, b0 + e.bodyLen);
+  const out = writeBody(e, Buffer.allocUnsafe(e.bodyLen + optLen));
   out[0] = q.id >> 8;
   out[1] = q.id & 0xff;
-  const upstreamFlags = (body[b0 + 2] << 8) | body[b0 + 3];
+  const upstreamFlags = (out[2] << 8) | out[3];
   // A forwarder is not authoritative (AA off); AD only for clients that asked for it (RFC 6840 §5.8).
   const wantsAd = q.dnssecOk || (q.flags & FLAG.AD) !== 0;
   const flags = FLAG.QR | FLAG.RA | (q.flags & (FLAG.RD | FLAG.CD)) | (wantsAd ? upstreamFlags & FLAG.AD : 0) | (upstreamFlags & 0xf);

@@ -14,7 +14,7 @@ export interface CompiledDaemon {
 
 export async function runCompiledDaemon(config: string, env: Record<string, string> = {}, readyTimeoutMs = 120_000): Promise<CompiledDaemon> {
   ensureBuilt();
-  const proc = spawn(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=128', DIST_CLI, 'run', '--config', config], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=128', '--optimize-for-size', DIST_CLI, 'run', '--config', config], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   let onLine: (() => void) | undefined;

@@ -58,7 +58,7 @@ admin: { listen: ["127.0.0.1:0"], tls: "off", blockPage: ["127.0.0.1:0"] }
   writeFileSync(configFile, yaml);
   // The service's V8 limits (systemd/schoolgate.service): memory figures in these tests are the
   // product's, not those of an uncapped heap that V8 lets fill with garbage.
-  const daemon = await startDaemon({ config: yaml, env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=1 --max-old-space-size=128`.trim() } });
+  const daemon = await startDaemon({ config: yaml, nodeFlags: ['--max-semi-space-size=1', '--max-old-space-size=128', '--optimize-for-size'] });
   return {
     daemon, port, dir: tmp.dir, configFile,
     cli: (args) => {

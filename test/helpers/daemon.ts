@@ -26,6 +26,8 @@ export interface StartOptions {
   /** run inside this network namespace (`ip netns exec NS …`) */
   netns?: string;
   env?: Record<string, string>;
+  /** node's own flags, before the CLI (some, like --optimize-for-size, are not allowed in NODE_OPTIONS) */
+  nodeFlags?: readonly string[];
   /** argv the daemon command is appended to (a private mount namespace, dropped capabilities) */
   wrap?: readonly string[];
   /** the ready line must come within this (default 60 s) */
@@ -62,7 +64,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
   const { dir } = tempDir('sg-config-');
   const configPath = join(dir, 'schoolgate.yaml');
   writeFileSync(configPath, opts.config);
-  const node = [process.execPath, '--import', 'tsx', CLI, 'run', '--config', configPath];
+  const node = [process.execPath, ...(opts.nodeFlags ?? []), '--import', 'tsx', CLI, 'run', '--config', configPath];
   const argv = [...(opts.wrap ?? []), ...(opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...node] : node)];
   const proc = spawn(argv[0], argv.slice(1), { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
