@@ -9,8 +9,8 @@
 //
 // One entry is one object and one string (message, key and TTL offsets side by side, one byte a
 // character): with tens of thousands of entries the per-entry overhead, not the messages, is what
-// the memory goes on, and a Buffer costs ~400 bytes more than a string of the same bytes (its
-// JS object, its ArrayBuffer, the backing store's malloc and its bookkeeping; measured).
+// the memory goes on, and a Buffer costs ~300 bytes more resident than a string of the same bytes
+// (its JS object, its ArrayBuffer, the backing store's malloc and its bookkeeping; measured).
 import type { CategoryBits } from '../lists/index.js';
 import { lengthWithoutOpt, writeWithoutOpt } from './response-scan.js';
 import type { ScannedResponse } from './response-scan.js';
