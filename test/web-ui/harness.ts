@@ -80,6 +80,15 @@ export interface Gate {
 }
 
 /** Small lists (fast to compile): one name per category the tests use. */
+/**
+ * The pupils' games window runs on the real clock here: put it three days from today so that
+ * "games blocked for pupils" holds whenever CI runs (it once ran at lunchtime).
+ */
+function dayNotToday(): string {
+  const later = new Date(Date.now() + 3 * 86_400_000);
+  return later.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'Europe/London' }).toLowerCase();
+}
+
 function writeLists(dir: string): void {
   mkdirSync(dir, { recursive: true });
   // .example names: real social sites are on Chromium's HSTS preload list (it would insist on https).
@@ -111,7 +120,7 @@ lists:
 locked: [illegal-test]
 reports: { list: school-deny }
 schedules:
-  lunch: [{ days: [mon, tue, wed, thu, fri], from: "12:15", to: "13:15" }]
+  lunch: [{ days: [${dayNotToday()}], from: "12:15", to: "13:15" }]
 groups:
   - name: staff
     match: { subnets: ["${STAFF}/32"] }
