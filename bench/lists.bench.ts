@@ -93,7 +93,26 @@ async function daemonMemory(dataDir: string, cfg: string, dnsPort: number, mixFi
   }
 }
 
-interface Row { size: number; compileS: number; compilePeakMB: number; indexMB: number; loadMs: number; lookupsPerSec: number; daemon: DaemonMemory; swapRatio: number }
+/**
+ * Fresh processes for the probe and for the daemon: on this VM one process's lookup rate and
+ * resident memory vary from start to start (where its pages land), more than within one process.
+ */
+const starts = Number(process.env.SG_BENCH_STARTS ?? 3);
+
+/** Field by field, the median of `runs`. */
+function medianOf<T extends object>(runs: T[]): T {
+  const first = runs[0] as Record<string, number>;
+  return Object.fromEntries(Object.keys(first).map((k) => [k, median(runs.map((r) => (r as Record<string, number>)[k]))])) as T;
+}
+
+interface Row {
+  size: number; compileS: number; compilePeakMB: number; indexMB: number; loadMs: number; lookupsPerSec: number;
+  /** each probe process's median rate */
+  lookupsRuns: number[];
+  daemon: DaemonMemory;
+  daemonRuns: DaemonMemory[];
+  swapRatio: number;
+}
 
 async function measure(size: number, stubPort: number): Promise<Row> {
   const { path: ut1, listed } = await ut1Folder(work, size);
@@ -124,16 +143,24 @@ async function measure(size: number, stubPort: number): Promise<Row> {
   const mix = queryMix(listed, 200_000, 0.3);
   const mixFile = join(work, `mix-${size}.txt`);
   writeFileSync(mixFile, mix.join('\n'));
-  const probe = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, 'bench', 'index-probe.ts'), indexFile, mixFile], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(probe.stderr);
-  const p = JSON.parse(probe.stdout) as { loadMs: number; lookupsPerSec: number };
+  const probes: { loadMs: number; lookupsPerSec: number }[] = [];
+  for (let i = 0; i < starts; i++) {
+    const probe = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, 'bench', 'index-probe.ts'), indexFile, mixFile], { encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(probe.stderr);
+    const { loadMs, lookupsPerSec } = JSON.parse(probe.stdout) as { loadMs: number; lookupsPerSec: number };
+    probes.push({ loadMs, lookupsPerSec });
+  }
+  const p = medianOf(probes);
 
   const dnsMix = join(work, `dnsperf-${size}.txt`);
   writeFileSync(dnsMix, mix.map((n) => `${n} A\n`).join(''));
-  const daemon = await daemonMemory(dataDir, cfg, dnsPort, dnsMix);
+  const daemonRuns: DaemonMemory[] = [];
+  for (let i = 0; i < starts; i++) daemonRuns.push(await daemonMemory(dataDir, cfg, dnsPort, dnsMix));
+  const daemon = medianOf(daemonRuns);
   return {
     size, compileS: median(compiles), compilePeakMB: compilePeak / 1e6, indexMB: indexBytes / 1e6, loadMs: p.loadMs,
-    lookupsPerSec: p.lookupsPerSec, daemon, swapRatio: daemon.swapPeakMB / daemon.servingMB,
+    lookupsPerSec: p.lookupsPerSec, lookupsRuns: probes.map((x) => x.lookupsPerSec), daemon, daemonRuns,
+    swapRatio: median(daemonRuns.map((d) => d.swapPeakMB / d.servingMB)),
   };
 }
 
@@ -172,6 +199,7 @@ try {
 }
 const peerRows = process.env.SG_BENCH_PEERS === '0' ? [] : await peers(1_000_000);
 const when = new Date().toISOString();
+const range = (xs: number[], digits: number, unit: string) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}${unit}`;
 const variant = `node ${nodeFlags.join(' ') || '(no flags)'}, MALLOC_ARENA_MAX=${daemonEnv.MALLOC_ARENA_MAX ?? 'unset'}`;
 // Measured once, by hand, on 2026-12-01 (1M names unless said; this 2-core machine was shared,
 // load average ~7, so single figures are ±3 MB): what each memory measure buys. Not re-measured by
@@ -235,10 +263,10 @@ the loop keeps them as literals. Tried and left out (side by side, no gain beyon
 overlap (1.53M → 1.48M/s), 1, 2, 16 or 64 entries a bucket instead of 4 (1.45, 1.82, 1.56,
 1.02M/s against 1.66-1.68M/s), a signed fmix result (1.55M → 1.61M/s). With a 20k-name index
 that stays in cache the same loop does 2.5-3.1M/s: at 1M a lookup is still half cache misses.
-On this VM the rate of one probe process is bimodal and stays so for its five rounds: 1.1-1.3M
+On the Intel Xeon VM these rows were measured on, the rate of one probe process is bimodal and stays so for its five rounds: 1.1-1.3M
 or 1.9-2.1M/s (nine fresh processes on a quiet machine, 2026-12-02), with the same functions
 optimized the same way (\`--trace-opt\`); the 6.6 MB index is larger than the 4 MB L2, so where its
-pages land (cache sets, the host's page tables) decides, and the table's figure is one process.
+pages land (cache sets, the host's page tables) decides; the table gives the median of three processes, and their range.
 Index size is unchanged by format 3 (6.6 MB at 1M, 34.4 MB at 5M). dnsperf at full speed (~14k queries/s, not what a
 school sends) grows RSS to ~280 MB: V8's old space expands under that promotion rate, with 35 MB
 live after a full GC.
@@ -267,7 +295,8 @@ const md = `## Lists: compile, load, lookup, memory (issue 3)
 Run ${when} with \`npm run bench -- lists\` (bench/lists.bench.ts). Synthetic UT1-shaped folders
 (84 % adult, 18 smaller categories; bench/synthetic-lists.ts), compiled with \`schoolgate lists
 update\` (median of 3; one round for 5M), loaded in a fresh process (median of 5), looked up on one
-core with a 200k-name mix, 30 % listed (half as subdomains), median of five 1-second rounds.
+core with a 200k-name mix, 30 % listed (half as subdomains), median of five 1-second rounds; ${starts} probe
+processes and ${starts} daemon starts a size, each figure the median over them (range in brackets).
 Daemon: \`schoolgate run\` from the bundle dist/cli.js (dns-only: DNS and the admin API, ${variant}, as the unit runs it),
 RSS 3 s after "ready" (start) and after 10 s of dnsperf at ${servingQps} queries/s with the same mix
 (serving, the steady state); swap peak: VmHWM (reset just before) while \`lists update\` makes it swap in a recompiled index;
@@ -275,7 +304,7 @@ after swap: RSS 10 s after the swap.
 
 | names | compile | compiler peak | index file | load | lookups/s (1 core) | daemon RSS start | serving | of which anon / file | swap peak | after swap | peak / steady |
 |---|---|---|---|---|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${(r.size / 1e6).toFixed(0)}M | ${r.compileS.toFixed(1)} s | ${r.compilePeakMB.toFixed(0)} MB | ${r.indexMB.toFixed(1)} MB | ${r.loadMs.toFixed(0)} ms | ${(r.lookupsPerSec / 1e6).toFixed(2)}M | ${r.daemon.startMB.toFixed(1)} MB | ${r.daemon.servingMB.toFixed(1)} MB | ${r.daemon.servingAnonMB.toFixed(0)} / ${r.daemon.servingFileMB.toFixed(0)} MB | ${r.daemon.swapPeakMB.toFixed(1)} MB | ${r.daemon.afterSwapMB.toFixed(1)} MB | ${r.swapRatio.toFixed(2)}× |`).join('\n')}
+${rows.map((r) => `| ${(r.size / 1e6).toFixed(0)}M | ${r.compileS.toFixed(1)} s | ${r.compilePeakMB.toFixed(0)} MB | ${r.indexMB.toFixed(1)} MB | ${r.loadMs.toFixed(0)} ms | ${(r.lookupsPerSec / 1e6).toFixed(2)}M (${range(r.lookupsRuns.map((x) => x / 1e6), 2, 'M')}) | ${r.daemon.startMB.toFixed(1)} MB | ${r.daemon.servingMB.toFixed(1)} MB (${range(r.daemonRuns.map((d) => d.servingMB), 1, '')}) | ${r.daemon.servingAnonMB.toFixed(0)} / ${r.daemon.servingFileMB.toFixed(0)} MB | ${r.daemon.swapPeakMB.toFixed(1)} MB | ${r.daemon.afterSwapMB.toFixed(1)} MB | ${r.swapRatio.toFixed(2)}× |`).join('\n')}
 
 Budgets: 5M: daemon ≤ 150 MB, load ≤ 1 s, compile ≤ 30 s, swap peak ≤ 1.5×; 1M: ≥ 2M lookups/s, daemon ≤ 80 MB.
 ${peerRows.length ? `
