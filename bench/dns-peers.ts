@@ -136,6 +136,14 @@ export async function startDnsmasqPeer(dir: string, ut1: string, stubPort: numbe
   return server('dnsmasq', port, proc, () => rmSync(lines, { force: true }));
 }
 
+/** bench/udp-echo.mjs: the ceiling of a Node dgram server on this machine (no DNS work at all). */
+export async function startNodeEcho(): Promise<Server> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [...daemonNodeFlags, new URL('udp-echo.mjs', import.meta.url).pathname, String(port)], { stdio: 'ignore' });
+  await ready(port, proc, 'node-echo');
+  return server('node-echo', port, proc);
+}
+
 export async function startSchoolgate(dir: string, ut1: string, stubPort: number, cli: string): Promise<Server> {
   rmSync(join(dir, 'data'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { mb, median, peakRssOf, rssOf, writeSection } from './harness.js';
 import { dnsperf, paced } from './dns-load.js';
 import type { LoadResult } from './dns-load.js';
-import { answers, startDnsmasqPeer, startSchoolgate, startStub, startUnboundPeer } from './dns-peers.js';
+import { answers, startDnsmasqPeer, startNodeEcho, startSchoolgate, startStub, startUnboundPeer } from './dns-peers.js';
 import type { Server } from './dns-peers.js';
 import { queryMix, ut1Folder } from './synthetic-lists.js';
 
@@ -20,7 +20,7 @@ const root = new URL('..', import.meta.url).pathname;
 const work = join(tmpdir(), 'sg-bench-dns');
 const SIZE = Number(process.env.SG_BENCH_DNS_SIZE ?? 1_000_000);
 const SECONDS = Number(process.env.SG_BENCH_DNS_SECONDS ?? 15);
-const PEERS = (process.env.SG_BENCH_DNS_PEERS ?? 'schoolgate,unbound,dnsmasq').split(',');
+const PEERS = (process.env.SG_BENCH_DNS_PEERS ?? 'schoolgate,unbound,dnsmasq,node-echo').split(',');
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 if (!has('dnsperf') && process.getuid?.() === 0) {
@@ -62,7 +62,8 @@ try {
     let s: Server;
     if (peer === 'schoolgate') s = await startSchoolgate(join(work, 'schoolgate'), ut1, stub.port, join(root, 'dist', 'cli.js'));
     else if (peer === 'unbound') s = await startUnboundPeer(join(work, 'unbound'), ut1, stub.port);
-    else s = await startDnsmasqPeer(join(work, 'dnsmasq'), ut1, stub.port);
+    else if (peer === 'dnsmasq') s = await startDnsmasqPeer(join(work, 'dnsmasq'), ut1, stub.port);
+    else s = await startNodeEcho();
     try {
       // Cold: one pass of the 200k mix, every allowed name a cache miss forwarded to the stub.
       // Warm: the first 20k queries of the mix (already asked once) looped for SECONDS, answered
@@ -91,6 +92,7 @@ try {
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : 'n/a');
 const unbound = rows.find((r) => r.peer === 'unbound');
 const sg = rows.find((r) => r.peer === 'schoolgate');
+const echo = rows.find((r) => r.peer === 'node-echo');
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 const table = rows.map((r) => `| ${r.peer} | ${Math.round(r.cold.qps)} | ${Math.round(r.warm.qps)} | ${ms(r.warm.avgMs)} | ${ms(r.warm.p99Ms)} | ${ms(r.cold.p99Ms)} | ${r.warm.lost + r.cold.lost} | ${mb(r.rss)} | ${mb(r.peakRss)} |`);
 const md = `## DNS: throughput, latency, memory against unbound and dnsmasq (issue 4)
@@ -109,7 +111,12 @@ RSS after the runs, and the peak. schoolgate runs as \`npm start\` does, with it
 ${table.join('\n')}
 
 schoolgate / unbound: warm ${ratio(sg?.warm.qps, unbound?.warm.qps)}, cold ${ratio(sg?.cold.qps, unbound?.cold.qps)}; RSS ${ratio(sg?.rss, unbound?.rss)}.
-
+${echo ? `
+node-echo is the ceiling, not a peer: bench/udp-echo.mjs, a Node dgram server that does no DNS work (each query back with
+QR set, no records; its "cold" is the same as its warm). Warm, it reaches ${ratio(echo.warm.qps, unbound?.warm.qps)} of unbound's qps, and schoolgate
+${ratio(sg?.warm.qps, echo.warm.qps)} of the echo's: schoolgate / unbound = (schoolgate / node-echo) × (node-echo / unbound), the first factor
+the resolver's own work, the second Node's datagram path against unbound's on this machine.
+` : ''}
 Cached answers at 5k queries/s (paced client, ${PACED_ROUNDS} rounds of 10 s, schoolgate and the stub alternating, 2000 allowed
 names already cached; the stub answering the same names itself is the baseline), medians: ${cached ? `schoolgate p50 ${ms(cached.schoolgate.p50Ms)}, p99 ${ms(cached.schoolgate.p99Ms)}; stub p50 ${ms(cached.stub.p50Ms)}, p99 ${ms(cached.stub.p99Ms)}; **added p99 ${ms(cached.schoolgate.p99Ms - cached.stub.p99Ms)}** (lost ${cached.schoolgate.lost} / ${cached.stub.lost}). Rounds (schoolgate / stub p99): ${cached.rounds.map((r) => `${ms(r.schoolgate.p99Ms)} / ${ms(r.stub.p99Ms)}`).join(', ')}` : 'not measured'}.
 
