@@ -113,7 +113,7 @@ ${table.join('\n')}
 schoolgate / unbound: warm ${ratio(sg?.warm.qps, unbound?.warm.qps)}, cold ${ratio(sg?.cold.qps, unbound?.cold.qps)}; RSS ${ratio(sg?.rss, unbound?.rss)}.
 ${echo ? `
 node-echo is the ceiling, not a peer: bench/udp-echo.mjs, a Node dgram server that does no DNS work (each query back with
-QR set, no records; its "cold" is the same as its warm). Warm, it reaches ${ratio(echo.warm.qps, unbound?.warm.qps)} of unbound's qps, and schoolgate
+QR set, no records; its cold pass does the same work as its warm one). Warm, it reaches ${ratio(echo.warm.qps, unbound?.warm.qps)} of unbound's qps, and schoolgate
 ${ratio(sg?.warm.qps, echo.warm.qps)} of the echo's: schoolgate / unbound = (schoolgate / node-echo) × (node-echo / unbound), the first factor
 the resolver's own work, the second Node's datagram path against unbound's on this machine.
 ` : ''}

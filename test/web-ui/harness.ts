@@ -79,7 +79,6 @@ export interface Gate {
   stop(): Promise<void>;
 }
 
-/** Small lists (fast to compile): one name per category the tests use. */
 /**
  * The pupils' games window runs on the real clock here: put it three days from today so that
  * "games blocked for pupils" holds whenever CI runs (it once ran at lunchtime).
@@ -89,6 +88,7 @@ function dayNotToday(): string {
   return later.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'Europe/London' }).toLowerCase();
 }
 
+/** Small lists (fast to compile): one name per category the tests use. */
 function writeLists(dir: string): void {
   mkdirSync(dir, { recursive: true });
   // .example names: real social sites are on Chromium's HSTS preload list (it would insist on https).
