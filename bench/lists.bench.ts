@@ -147,8 +147,7 @@ async function measure(size: number, stubPort: number): Promise<Row> {
   for (let i = 0; i < starts; i++) {
     const probe = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, 'bench', 'index-probe.ts'), indexFile, mixFile], { encoding: 'utf8' });
     if (probe.status !== 0) throw new Error(probe.stderr);
-    const { loadMs, lookupsPerSec } = JSON.parse(probe.stdout) as { loadMs: number; lookupsPerSec: number };
-    probes.push({ loadMs, lookupsPerSec });
+    probes.push(JSON.parse(probe.stdout) as { loadMs: number; lookupsPerSec: number });
   }
   const p = medianOf(probes);
 
