@@ -281,7 +281,8 @@ median of five 1-second rounds (per CPU second, now also reported, mostly within
 | the lookup loops test the prefilter inline (fmix written out, one probe site per loop) | with the prefilter behind two method calls, TurboFan inlined them differently from process to process (\`--trace-turbo-inlining\`: 804 or 867 bytecodes inlined), and processes that got the smaller did 0.75-1.05M/s (4 of 10): written out, 6 traced processes inlined the same, and none of the 46 processes at 1M run since fell below 1.7M/s | yes |
 | bucket bits + 6 (1 MB at 1M, FP ~11 %) | 1.75-2.34M/s against 1.75-2.08 with + 5 (6 pairs): within the noise, for 0.5 MB more | no |
 | hoisting \`this.*\` fields to locals (before the inline test) | side by side in one process: 1.74, 1.50, 1.80 → 1.70, 1.49, 1.82M/s | no |
-| second hash's fmix only for suffixes that pass the prefilter | part of the prefilter row | yes |
+| second hash's fmix only for suffixes that pass the prefilter | part of the prefilter row | replaced by the next row |
+| two bits an entry in the prefilter's word (a blocked Bloom filter: the second bit from h2's low 5 bits, so every suffix's h2 is fmixed before the test), same size; measured 2026-12-03 on the Intel Xeon VM, quiet, four alternating pairs of fresh probe processes | 1M: 1.40-1.56M → 1.56-1.74M/s, medians 1.42 → 1.70M/s, every pair faster; unlisted names passing: ~15 % at 1M (computed; one bit: ~21 %), 10.8 % in the test's 200k index (one bit: ~17 %); the same with bucket bits + 6 (1 MB, ~5 %): 1.45-1.65M against 1.31-1.51M/s, not better than + 5, for 0.5 MB more; 5M not re-measured | yes |
 
 Hashing alone (no index) runs 3.5-4.8M/s over the mix as \`split()\` leaves it (sliced strings of
 one 5.7 MB string) and 5.4-6.0M/s over the same names as flat strings (\`charCodeAt\` on a sliced
