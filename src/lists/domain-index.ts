@@ -303,8 +303,8 @@ export function prefilterBits(bucketBits: number): number {
  * bit are h1 >>> (32 - prefilterBits) (its bucket and the top bits of its tail), the second bit is
  * h2's low 5 bits. Most suffixes a lookup probes are not listed; for them this one read, in a
  * bitmap small enough to stay in L2, replaces a bucket-table read and a scan of the bucket: two
- * cache misses in a table bigger than L2. The second bit passes ~15 % of unlisted suffixes at 1M
- * names instead of ~21 % with one bit, for the same memory (bench/out/lists.md).
+ * cache misses in a table bigger than L2. With the second bit ~15 % of unlisted suffixes pass at
+ * 1M names instead of ~21 %, for the same memory (bench/out/lists.md).
  */
 function buildPrefilter(meta: IndexMeta, arrays: IndexArrays): Uint32Array {
   const drop = meta.bucketBits + 8 - prefilterBits(meta.bucketBits);
