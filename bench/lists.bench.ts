@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How the daemon is started: the product's way (the CLI's shebang flags, MALLOC_ARENA_MAX from the unit) unless overridden. */
 const nodeFlags = daemonNodeFlags;
-const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '2' };
+const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '1' };
 if (daemonEnv.MALLOC_ARENA_MAX === '') delete daemonEnv.MALLOC_ARENA_MAX;
 
 /** Resident memory of the process's own (anon) and of file-backed pages: mostly node's code, shared and clean. */
@@ -238,6 +238,7 @@ after 10 s at 1000 queries/s; median of 3-5 starts, load average ~5):
 | for comparison: no API stage at all (throwaway build, same session) | start 69.9, serving 79.3 MB (3 starts): the API still costs ~6 MB at start. Heap snapshot against it: +4.3 MB, of which chunk sources 0.7 MB (fastify, find-my-way, @fastify/static with its glob, the generated validators 0.13 MB), bytecode and function data 1.4 MB, objects, arrays and maps of ~70 routes in two fastify apps ~1.5 MB; nothing single of size left to cut | — |
 | \`--optimize-for-size\` in the unit, \`npm start\` (not the list compiler's child), measured 2026-12-02 (3 alternating starts each) | start 75.6-76.3 → 76.4-77.9 MB, serving 84.7-85.3 → 80.7-81.5 MB: after a full GC the heap's live bytes are the same; V8 grows old space less ahead of them. Same session, alternating: lookups/s 2.80-3.09M → 2.51-3.10M (4 processes each), packets/s 0.93M/1.15M → 1.06M/0.81M (two traffic benches each), compile of 1M 2.07-2.09 → 2.02-2.36 s: within the noise. Later, on the AMD VM, five alternating pairs of the traffic bench's child over the same 1M-packet file: 0.59-0.82 s (median 0.65) without the flag, 0.69-1.00 s (median 0.87) with it, every pair slower: the flag costs the packet path ~25 % (GC time 177 → 217 ms of it, the same functions optimized); DNS qps in two pairs was within the noise (47-64k either way). Kept for the 80 MB budget; gateway mode pays for it | yes |
 | …and a cached DNS answer kept as one Latin-1 string instead of a Buffer (src/dns/answer-cache.ts) | 50,000 two-address answers: 593 → 429 bytes of heap and external memory each, RSS 745 → 436 bytes each; the daemon, 3 starts: start 76.2-78.0, serving 78.2-79.1 MB (against 80.7-81.5 with the flag alone) | yes |
+| \`MALLOC_ARENA_MAX=1\` instead of 2 (shebang, unit, \`npm start\`), measured 2026-12-03 on the Intel Xeon VM with index format 4, runs of 3 starts alternating (arena 2: 3 runs, arena 1: 3 runs) | start 74.5-75.4 → 73.4-74.4 MB, serving 80.7-81.5 → 80.0-81.1 MB (medians 81.0 → 80.0), list compiler peak 105-110 → 97-109 MB: the threads that malloc (libuv's pool, LevelDB's compaction) do little of it, so one arena shared costs them nothing measurable | yes |
 
 Where the 1M daemon's memory goes (serving, bundle): ~45 MB are file-backed pages, all but 1.5 MB
 of them /usr/bin/node's own code (21 MB touched of 28) and read-only data (12 of 48 MB: builtin
@@ -283,6 +284,7 @@ median of five 1-second rounds (per CPU second, now also reported, mostly within
 | hoisting \`this.*\` fields to locals (before the inline test) | side by side in one process: 1.74, 1.50, 1.80 → 1.70, 1.49, 1.82M/s | no |
 | second hash's fmix only for suffixes that pass the prefilter | part of the prefilter row | replaced by the next row |
 | two bits an entry in the prefilter's word (a blocked Bloom filter: the second bit from h2's low 5 bits, so every suffix's h2 is fmixed before the test), same size; measured 2026-12-03 on the Intel Xeon VM, quiet, four alternating pairs of fresh probe processes | 1M: 1.40-1.56M → 1.56-1.74M/s, medians 1.42 → 1.70M/s, every pair faster; unlisted names passing: ~15 % at 1M (computed; one bit: ~21 %), 10.8 % in the test's 200k index (one bit: ~17 %); the same with bucket bits + 6 (1 MB, ~5 %): 1.45-1.65M against 1.31-1.51M/s, not better than + 5, for 0.5 MB more; 5M not re-measured | yes |
+| index format 4: entries of 5 bytes, the second hash cut to 24 bits (a name not listed matches an entry with probability ~2e-9 a probe, was ~5e-12), measured 2026-12-03 on the Intel Xeon VM | index 6.6 → 5.6 MB at 1M (34.4 → ~29 MB at 5M); daemon start 76.7 → 74.5-75.4 MB, serving 80.6 → 80.7-81.5 MB (within the run-to-run noise, 4 runs); lookups side by side in one process (old and new index, 16 alternating 300 ms rounds, 6 processes): new/old medians 0.965-1.005, ~3 % slower | yes: the memory |
 
 Hashing alone (no index) runs 3.5-4.8M/s over the mix as \`split()\` leaves it (sliced strings of
 one 5.7 MB string) and 5.4-6.0M/s over the same names as flat strings (\`charCodeAt\` on a sliced

@@ -2,7 +2,7 @@
 // 32-bit hashes). A name is hashed character by character from its end ("www.example.com" is fed
 // as "moc.elpmaxe.www"), so each dot passed yields the fingerprint of one suffix: one pass over a
 // query gives the name and every parent, with no substring. The same walk runs over a string and
-// over DNS wire labels; DomainIndex inlines it on the lookup path (index format 3).
+// over DNS wire labels; DomainIndex inlines it on the lookup path (index formats 3 and 4).
 
 export const H1_SEED = 0x811c9dc5;
 export const H2_SEED = 0x9747b28c;

@@ -1,7 +1,7 @@
 // Name → categories of the name and of every parent suffix. Lookups allocate nothing: results
 // go into a caller-owned category bitset. The index holds fingerprints, not names: bucket bits
-// and 8 more bits of one hash, 32 bits of another (48-64 bits); a probe matches a name not listed
-// with probability ~ entries / 2^(40 + bucketBits) (5M entries, 20 bucket bits: ~5e-12).
+// and 8 more bits of one hash, 24 bits of another (40-56 bits); a probe matches a name not listed
+// with probability ~ entries / 2^(32 + bucketBits) (1M entries, 17 bucket bits: ~2e-9).
 // The lookup path inlines domain-hash.ts's walk (one pass from the end of the name, a probe at
 // each dot) with its constants as literals: a visitor call a suffix, and imported bindings read
 // in the per-character loop, cost more than the hashing (bench/out/lists.md). Layout and hash
@@ -31,8 +31,8 @@ export class DomainIndex {
   private readonly byName: Map<string, number>;
   private readonly a: IndexArrays;
   private readonly bucketStarts: Uint32Array;
-  private readonly entries: Uint16Array;
-  private readonly entryWords: number;
+  private readonly entries: Uint8Array;
+  private readonly entryBytes: number;
   private readonly bucketBits: number;
   /** catset id → bitset, `words` words each */
   private readonly catsetBits: Uint32Array;
@@ -48,7 +48,7 @@ export class DomainIndex {
     this.a = arrays;
     this.bucketStarts = arrays.bucketStarts;
     this.entries = arrays.entries;
-    this.entryWords = meta.entryWords;
+    this.entryBytes = meta.entryBytes;
     this.bucketBits = meta.bucketBits;
     this.words = Math.max(1, Math.ceil(meta.categories.length / 32));
     this.byName = new Map(meta.categories.map((c, i) => [c.name, i]));
@@ -267,23 +267,22 @@ export class DomainIndex {
     return listed;
   }
 
-  /** Category-set id of the fingerprint, or -1 (entries sorted by h2, then tail: see index-file.ts). */
+  /** Category-set id of the fingerprint, or -1 (entries sorted by key: see index-file.ts). */
   private probe(h1: number, h2: number): number {
     const e = this.entries;
-    const words = this.entryWords;
+    const size = this.entryBytes;
     const b = h1 >>> (32 - this.bucketBits);
-    const tail = (h1 << this.bucketBits) >>> 24;
-    const hi = h2 >>> 16;
-    const lo = h2 & 0xffff;
-    for (let k = this.bucketStarts[b] * words, end = this.bucketStarts[b + 1] * words; k < end; k += words) {
-      const eh = e[k];
-      if (eh < hi) continue;
-      if (eh > hi) return -1;
-      const el = e[k + 1];
-      if (el < lo) continue;
-      if (el > lo) return -1;
-      const w = e[k + 2];
-      if (w >>> 8 === tail) return (w & 0xff) | (words === 4 ? e[k + 3] << 8 : 0);
+    // The key's top byte settles most entries of a bucket; the other three only on a tie.
+    const top = (h2 >>> 16) & 0xff;
+    const rest = ((h2 & 0xffff) << 8) | ((h1 << this.bucketBits) >>> 24);
+    for (let k = this.bucketStarts[b] * size, end = this.bucketStarts[b + 1] * size; k < end; k += size) {
+      const t = e[k];
+      if (t < top) continue;
+      if (t > top) return -1;
+      const r = (e[k + 1] << 16) | (e[k + 2] << 8) | e[k + 3];
+      if (r < rest) continue;
+      if (r > rest) return -1;
+      return e[k + 4] | (size === 6 ? e[k + 5] << 8 : 0);
     }
     return -1;
   }
@@ -310,12 +309,13 @@ function buildPrefilter(meta: IndexMeta, arrays: IndexArrays): Uint32Array {
   const drop = meta.bucketBits + 8 - prefilterBits(meta.bucketBits);
   const bits = new Uint32Array(2 ** (prefilterBits(meta.bucketBits) - 5));
   const { bucketStarts, entries } = arrays;
-  const words = meta.entryWords;
+  const size = meta.entryBytes;
   for (let b = 0, end = bucketStarts.length - 1; b < end; b++) {
     const high = b << 8;
-    for (let i = bucketStarts[b] * words, stop = bucketStarts[b + 1] * words; i < stop; i += words) {
-      const bit = (high | (entries[i + 2] >>> 8)) >>> drop;
-      bits[bit >>> 5] |= (1 << (bit & 31)) | (1 << (entries[i + 1] & 31));
+    for (let i = bucketStarts[b] * size, stop = bucketStarts[b + 1] * size; i < stop; i += size) {
+      // the key's last byte is the tail of h1, the one before it h2's low byte
+      const bit = (high | entries[i + 3]) >>> drop;
+      bits[bit >>> 5] |= (1 << (bit & 31)) | (1 << (entries[i + 2] & 31));
     }
   }
   return bits;

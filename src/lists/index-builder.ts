@@ -77,6 +77,7 @@ export class IndexBuilder {
     this.categoryList.length = this.categoryIds.size;
   }
 
+  /** Once: it reuses the collected arrays. */
   build(lists: ListReport[], listsKey: string, now: Date): { meta: IndexMeta; arrays: IndexArrays } {
     const n = this.h1.length;
     // 4-8 entries a bucket: the table costs 0.5-1 byte a name, a probe scans a few sorted entries in one or two cache lines.
@@ -95,60 +96,64 @@ export class IndexBuilder {
     const fill = starts.slice(0, buckets);
     for (let i = 0; i < n; i++) order[fill[h1[i] >>> shift]++] = i;
 
-    // Inside each bucket: sort by (h2, 8 more bits of h1), then merge equal fingerprints. The
-    // set ids are known only after the merge, so entries are packed once the width is known.
-    const fp = new Uint32Array(n);
-    const tails = new Uint8Array(n);
+    // Inside each bucket: sort by key (h2's low 24 bits, then 8 more bits of h1: see
+    // index-file.ts), then merge equal keys. The set ids are known only after the merge, so
+    // entries are packed once the width is known.
+    const outKeys = new Uint32Array(n);
     const catsetOf = new Uint16Array(n);
     const outStarts = new Uint32Array(buckets + 1);
     const catsetIds = new Map<string, number>();
     const catsets: number[][] = [];
     const counts = new Uint32Array(this.categoryList.length);
     let out = 0;
-    const tail = (i: number) => (h1[i] << bucketBits) >>> 24;
-    const cmp = (x: number, y: number) => h2[x] - h2[y] || tail(x) - tail(y) || cat[x] - cat[y];
+    // The keys replace the second hashes in place (build is the builder's last step).
+    const key = h2;
+    for (let i = 0; i < n; i++) key[i] = (h2[i] << 8) | ((h1[i] << bucketBits) >>> 24);
+    const cmp = (x: number, y: number) => key[x] - key[y] || cat[x] - cat[y];
     for (let b = 0; b < buckets; b++) {
       outStarts[b] = out;
       const slice = order.subarray(starts[b], starts[b + 1]);
       insertionSort(slice, cmp);
       for (let k = 0; k < slice.length; ) {
-        const first = slice[k];
+        const first = key[slice[k]];
         const cats: number[] = [];
-        while (k < slice.length && h2[slice[k]] === h2[first] && tail(slice[k]) === tail(first)) {
+        while (k < slice.length && key[slice[k]] === first) {
           const c = cat[slice[k]];
           if (cats[cats.length - 1] !== c) cats.push(c);
           k++;
         }
         for (const c of cats) counts[c]++;
-        const key = cats.join(',');
-        let id = catsetIds.get(key);
+        const setKey = cats.join(',');
+        let id = catsetIds.get(setKey);
         if (id === undefined) {
           id = catsets.length;
           if (id > 0xffff) throw new Error('too many distinct category combinations');
-          catsetIds.set(key, id);
+          catsetIds.set(setKey, id);
           catsets.push(cats);
         }
-        fp[out] = h2[first];
-        tails[out] = tail(first);
+        outKeys[out] = first;
         catsetOf[out] = id;
         out++;
       }
     }
     outStarts[buckets] = out;
-    const entryWords = catsets.length <= 256 ? 3 : 4;
-    const entries = new Uint16Array(out * entryWords);
-    for (let i = 0, k = 0; i < out; i++, k += entryWords) {
-      entries[k] = fp[i] >>> 16;
-      entries[k + 1] = fp[i] & 0xffff;
-      entries[k + 2] = (tails[i] << 8) | (catsetOf[i] & 0xff);
-      if (entryWords === 4) entries[k + 3] = catsetOf[i] >>> 8;
+    const entryBytes = catsets.length <= 256 ? 5 : 6;
+    const entries = new Uint8Array(out * entryBytes);
+    for (let i = 0, k = 0; i < out; i++, k += entryBytes) {
+      const v = outKeys[i];
+      entries[k] = v >>> 24;
+      entries[k + 1] = v >>> 16;
+      entries[k + 2] = v >>> 8;
+      entries[k + 3] = v;
+      entries[k + 4] = catsetOf[i];
+      if (entryBytes === 6) entries[k + 5] = catsetOf[i] >>> 8;
     }
 
     const ips: Record<string, string[]> = {};
     for (const { cat: c, ip } of this.ipEntries) (ips[c] ??= []).push(ip);
     for (const list of Object.values(ips)) list.splice(0, list.length, ...new Set(list));
     const categories = this.categoryList.map((c, i) => ({ ...c, count: counts[i] }));
-    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, entryWords, categories, catsets, ips, lists };
+    const meta: IndexMeta = { version: FORMAT_VERSION, createdAt: now.toISOString(), listsKey, bucketBits, entries: out, entryBytes, categories, catsets, ips, lists };
     return { meta, arrays: { bucketStarts: outStarts, entries } };
   }
 }

@@ -1,27 +1,28 @@
 // The compiled index on disk and in memory: one ArrayBuffer, typed-array views into it, so a
 // load is a read plus a CRC check, with no parsing of text.
 //
-// Layout (little-endian), format 3 (meta.version):
+// Layout (little-endian), format 4 (meta.version):
 //   0  "SGINDEX1"            magic (the same for every format: the version is in the metadata)
 //   8  u32 crc32             of every byte from offset 16 to the end
 //   12 u32 metaLength        JSON metadata length in bytes
 //   16 meta (UTF-8 JSON), zero-padded to a multiple of 8
 //   .. u32[2^bucketBits + 1] bucket start offsets (entry numbers)
-//   .. u16[entries × entryWords] the entries, each one's fields side by side so a probe reads one
+//   .. u8[entries × entryBytes] the entries, each one's fields side by side so a probe reads one
 //      cache line (format 2 kept them in three arrays: three misses a probe). Sorted within a
-//      bucket by second hash, then tail.
-//        [h2 >>> 16, h2 & 0xffff, tail << 8 | set & 0xff]      entryWords 3: ≤ 256 category sets
-//        [h2 >>> 16, h2 & 0xffff, tail << 8 | set & 0xff, set >>> 8]   entryWords 4: more
-//      h2: the second hash; tail: the 8 bits of the first hash below the bucket bits; set: the
-//      category-set id (UT1 has a few dozen sets).
-// About 6 bytes a name plus 0.5-1 for the bucket table: 5M names are ~35 MB in memory.
-// Formats 1 and 2 are refused with "recompile" (the hash changed too: one right-to-left pass).
+//      bucket by key.
+//        [key >>> 24, key >>> 16, key >>> 8, key, set]            entryBytes 5: ≤ 256 category sets
+//        [key >>> 24, key >>> 16, key >>> 8, key, set, set >>> 8]  entryBytes 6: more
+//      key: the second hash's low 24 bits, then the 8 bits of the first hash below the bucket
+//      bits (32 bits beyond the bucket: a name not listed matches one with probability ~2e-9 a
+//      probe); set: the category-set id (UT1 has a few dozen sets).
+// About 5 bytes a name plus 0.5-1 for the bucket table: 5M names are ~30 MB in memory.
+// Formats 1-3 are refused with "recompile" (format 3 kept all 32 bits of the second hash: 6 bytes an entry).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 export const MAGIC = 'SGINDEX1';
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface CategoryMeta {
   name: string;
@@ -54,8 +55,8 @@ export interface IndexMeta {
   listsKey: string;
   bucketBits: number;
   entries: number;
-  /** u16 words an entry: 3 while there are ≤ 256 category sets, else 4 */
-  entryWords: 3 | 4;
+  /** bytes an entry: 5 while there are ≤ 256 category sets, else 6 */
+  entryBytes: 5 | 6;
   categories: CategoryMeta[];
   /** category-set id → category ids */
   catsets: number[][];
@@ -66,8 +67,8 @@ export interface IndexMeta {
 
 export interface IndexArrays {
   bucketStarts: Uint32Array;
-  /** `entryWords` u16s an entry (see the layout above) */
-  entries: Uint16Array;
+  /** `entryBytes` bytes an entry (see the layout above) */
+  entries: Uint8Array;
 }
 
 export type DecodeResult = { ok: true; meta: IndexMeta; arrays: IndexArrays } | { ok: false; error: string };
@@ -75,21 +76,21 @@ export type DecodeResult = { ok: true; meta: IndexMeta; arrays: IndexArrays } | 
 const align8 = (n: number) => (n + 7) & ~7;
 
 /** Byte offsets of the arrays after the metadata, and the total size. */
-function layout(metaLength: number, bucketBits: number, n: number, entryWords: number) {
+function layout(metaLength: number, bucketBits: number, n: number, entryBytes: number) {
   const buckets = 2 ** bucketBits + 1;
   const bucketsAt = 16 + align8(metaLength);
   const entriesAt = bucketsAt + buckets * 4;
-  return { buckets, bucketsAt, entriesAt, size: entriesAt + n * entryWords * 2 };
+  return { buckets, bucketsAt, entriesAt, size: entriesAt + n * entryBytes };
 }
 
 export function encodeIndex(meta: IndexMeta, arrays: IndexArrays): Buffer {
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
-  const at = layout(metaBytes.length, meta.bucketBits, meta.entries, meta.entryWords);
+  const at = layout(metaBytes.length, meta.bucketBits, meta.entries, meta.entryBytes);
   const out = Buffer.alloc(at.size);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(metaBytes.length, 12);
   metaBytes.copy(out, 16);
-  const put = (arr: Uint32Array | Uint16Array | Uint8Array, offset: number) => Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, offset);
+  const put = (arr: Uint32Array | Uint8Array, offset: number) => Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, offset);
   put(arrays.bucketStarts, at.bucketsAt);
   put(arrays.entries, at.entriesAt);
   out.writeUInt32LE(crc32(out.subarray(16)), 8);
@@ -110,9 +111,9 @@ export function decodeIndex(buf: Buffer): DecodeResult {
   if (typeof meta !== 'object' || meta === null) return { ok: false, error: 'index metadata is not an object' };
   if (meta.version !== FORMAT_VERSION) return { ok: false, error: `index format ${String(meta.version)} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"` };
   const n = meta.entries;
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(meta.bucketBits) || meta.bucketBits < 8 || meta.bucketBits > 24 || (meta.entryWords !== 3 && meta.entryWords !== 4)
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(meta.bucketBits) || meta.bucketBits < 8 || meta.bucketBits > 24 || (meta.entryBytes !== 5 && meta.entryBytes !== 6)
     || !Array.isArray(meta.categories) || !Array.isArray(meta.catsets)) return { ok: false, error: 'index metadata is malformed' };
-  const at = layout(metaLength, meta.bucketBits, n, meta.entryWords);
+  const at = layout(metaLength, meta.bucketBits, n, meta.entryBytes);
   if (at.size !== buf.length) return { ok: false, error: 'index size does not match its metadata (truncated?)' };
   // Views need 4-byte alignment; a file read by readIndexFile is, a pooled Buffer may not be.
   const aligned = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
@@ -120,7 +121,7 @@ export function decodeIndex(buf: Buffer): DecodeResult {
   const base = aligned.byteOffset;
   const arrays: IndexArrays = {
     bucketStarts: new Uint32Array(ab, base + at.bucketsAt, at.buckets),
-    entries: new Uint16Array(ab, base + at.entriesAt, n * meta.entryWords),
+    entries: new Uint8Array(ab, base + at.entriesAt, n * meta.entryBytes),
   };
   const check = validate(meta, arrays);
   return check ? { ok: false, error: check } : { ok: true, meta, arrays };
@@ -131,9 +132,9 @@ function validate(meta: IndexMeta, a: IndexArrays): string | undefined {
   if (bucketStarts[0] !== 0 || bucketStarts[bucketStarts.length - 1] !== meta.entries) return 'bucket table does not span the entries';
   for (let i = 1; i < bucketStarts.length; i++) if (bucketStarts[i] < bucketStarts[i - 1]) return 'bucket table is not ordered';
   const sets = meta.catsets.length;
-  const words = meta.entryWords;
-  for (let k = 0, i = 0; k < entries.length; k += words, i++) {
-    const set = (entries[k + 2] & 0xff) | (words === 4 ? entries[k + 3] << 8 : 0);
+  const size = meta.entryBytes;
+  for (let k = 0, i = 0; k < entries.length; k += size, i++) {
+    const set = entries[k + 4] | (size === 6 ? entries[k + 5] << 8 : 0);
     if (set >= sets) return `entry ${i} names an unknown category set`;
   }
   for (const set of meta.catsets) {

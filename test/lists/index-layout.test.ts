@@ -1,5 +1,5 @@
-// The compiled index's binary layout (format 3): entries of three u16 words while there are ≤ 256
-// category sets, four beyond; old and damaged files are clear errors, never a crash.
+// The compiled index's binary layout (format 4): entries of five bytes while there are ≤ 256
+// category sets, six beyond; old and damaged files are clear errors, never a crash.
 import t from 'tap';
 import { crc32 } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -55,15 +55,15 @@ function withMeta(file: Buffer, edit: (meta: Record<string, unknown>) => void): 
   return out;
 }
 
-t.test('a few category sets: three words an entry, ~7 bytes a name in all', async (t) => {
+t.test('a few category sets: five bytes an entry, ~6 bytes a name in all', async (t) => {
   const n = 20_000;
   const { meta, arrays, want } = build(5, [1, 2, 4, 8, 16, 3, 5], n);
-  t.equal(meta.entryWords, 3);
-  t.equal(arrays.entries.length, n * 3);
+  t.equal(meta.entryBytes, 5);
+  t.equal(arrays.entries.length, n * 5);
   const file = encodeIndex(meta, arrays);
   const metaBytes = file.readUInt32LE(12);
   const perName = (file.length - 16 - metaBytes) / n;
-  t.ok(perName >= 6 && perName <= 7.1, `${perName.toFixed(2)} bytes a name`);
+  t.ok(perName >= 5 && perName <= 6.1, `${perName.toFixed(2)} bytes a name`);
   const idx = load(file);
   for (const [name, cats] of want) {
     if (idx.categoriesOf(name).join() !== cats.join()) {
@@ -75,13 +75,13 @@ t.test('a few category sets: three words an entry, ~7 bytes a name in all', asyn
   t.same(idx.categoriesOf('n20000.example'), [], 'an unlisted name');
 });
 
-t.test('more than 256 category sets: four words an entry, same answers', async (t) => {
+t.test('more than 256 category sets: six bytes an entry, same answers', async (t) => {
   // 10 categories, 300 distinct non-empty combinations.
   const combos = Array.from({ length: 300 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(10, combos, 3000);
   t.equal(meta.catsets.length, 300);
-  t.equal(meta.entryWords, 4);
-  t.equal(arrays.entries.length, 3000 * 4);
+  t.equal(meta.entryBytes, 6);
+  t.equal(arrays.entries.length, 3000 * 6);
   const idx = load(encodeIndex(meta, arrays));
   let wrong = 0;
   for (const [name, cats] of want) if (idx.categoriesOf(name).join() !== cats.join()) wrong++;
@@ -89,19 +89,19 @@ t.test('more than 256 category sets: four words an entry, same answers', async (
   t.same(idx.categoriesOf('x.n299.example'), want.get('n299.example'));
 });
 
-t.test('exactly 256 sets still fit in three words', async (t) => {
+t.test('exactly 256 sets still fit in five bytes', async (t) => {
   const combos = Array.from({ length: 256 }, (_, i) => i + 1);
   const { meta, arrays, want } = build(9, combos, 1024);
   t.equal(meta.catsets.length, 256);
-  t.equal(meta.entryWords, 3);
+  t.equal(meta.entryBytes, 5);
   const idx = load(encodeIndex(meta, arrays));
   t.same(idx.categoriesOf('n255.example'), want.get('n255.example'));
 });
 
 t.test('an index of a previous format asks for a recompile', async (t) => {
   const { meta, arrays } = build(3, [1, 2, 4], 100);
-  for (const version of [1, 2]) {
-    const r = decodeIndex(withMeta(encodeIndex(meta, arrays), (m) => { m.version = version; delete m.entryWords; m.catsetBytes = 1; }));
+  for (const version of [1, 2, 3]) {
+    const r = decodeIndex(withMeta(encodeIndex(meta, arrays), (m) => { m.version = version; delete m.entryBytes; m.entryWords = 3; }));
     t.notOk(r.ok, `format ${version}`);
     if (!r.ok) t.match(r.error, new RegExp(`index format ${version} is not ${FORMAT_VERSION}: recompile with "schoolgate lists update"`));
   }
@@ -109,7 +109,7 @@ t.test('an index of a previous format asks for a recompile', async (t) => {
   const old = readFileSync(new URL('../fixtures/index-format2.sgi', import.meta.url));
   const r2 = decodeIndex(old);
   t.notOk(r2.ok);
-  if (!r2.ok) t.match(r2.error, /index format 2 is not 3: recompile/);
+  if (!r2.ok) t.match(r2.error, /index format 2 is not 4: recompile/);
   // From disk, as the daemon loads it at start (it then recompiles: src/daemon/index-loader.ts).
   const d = tempDir();
   t.teardown(d.cleanup);
@@ -127,9 +127,9 @@ t.test('damaged metadata with a valid checksum: a clear error', async (t) => {
     ['negative entries', (m) => { m.entries = -4; }, /malformed/],
     ['huge bucketBits', (m) => { m.bucketBits = 40; }, /malformed/],
     ['bucketBits 0', (m) => { m.bucketBits = 0; }, /malformed/],
-    ['entryWords 5', (m) => { m.entryWords = 5; }, /malformed/],
-    ['entryWords missing', (m) => { delete m.entryWords; }, /malformed/],
-    ['entryWords 4 on a three-word file', (m) => { m.entryWords = 4; }, /size does not match/],
+    ['entryBytes 4', (m) => { m.entryBytes = 4; }, /malformed/],
+    ['entryBytes missing', (m) => { delete m.entryBytes; }, /malformed/],
+    ['entryBytes 6 on a five-byte file', (m) => { m.entryBytes = 6; }, /size does not match/],
     ['a set naming a missing category', (m) => { (m.catsets as number[][])[0] = [99]; }, /unknown category/],
     ['catsets not a list', (m) => { m.catsets = 'x'; }, /malformed/],
     ['fewer sets than the ids use', (m) => { m.catsets = [[0]]; }, /unknown category set/],
@@ -173,7 +173,7 @@ t.test('fuzz: every truncation and random damage is an error or a working index,
 
 t.test('the metadata records what the loader needs', async (t) => {
   const { meta } = build(2, [1, 2], 10);
-  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryWords', 'catsets', 'categories'];
+  const keys: (keyof IndexMeta)[] = ['version', 'bucketBits', 'entries', 'entryBytes', 'catsets', 'categories'];
   for (const k of keys) t.ok(k in meta, k);
   t.equal(meta.version, FORMAT_VERSION);
 });
@@ -191,7 +191,7 @@ t.test('one pass from the end yields every suffix, shortest first, case folded',
   t.same(stopped, [4], 'the visitor can stop the walk');
 });
 
-t.test('an entry is one packed record: second hash, 8 bits of the first, category set', async (t) => {
+t.test('an entry is one packed record: 24 bits of the second hash, 8 bits of the first, category set', async (t) => {
   const b = new IndexBuilder();
   b.category('zero', 'test', 'block');
   const one = b.category('one', 'test', 'block');
@@ -200,13 +200,11 @@ t.test('an entry is one packed record: second hash, 8 bits of the first, categor
   const file = encodeIndex(meta, arrays);
   // Read the entry back from the file's bytes, not from the builder's arrays.
   const entriesAt = 16 + ((file.readUInt32LE(12) + 7) & ~7) + (2 ** meta.bucketBits + 1) * 4;
-  t.equal(file.length - entriesAt, 6, 'one entry, three u16 words');
+  t.equal(file.length - entriesAt, 5, 'one entry, five bytes');
   const [h1, h2] = fingerprint('only.example');
-  t.equal(file.readUInt16LE(entriesAt), h2 >>> 16, 'word 0: high half of the second hash');
-  t.equal(file.readUInt16LE(entriesAt + 2), h2 & 0xffff, 'word 1: its low half');
-  const word2 = file.readUInt16LE(entriesAt + 4);
-  t.equal(word2 >>> 8, (h1 << meta.bucketBits) >>> 24, 'word 2, high byte: the first hash below the bucket bits');
-  t.same(meta.catsets[word2 & 0xff], [one], 'word 2, low byte: the category set');
+  t.equal(file.readUIntBE(entriesAt, 3), h2 & 0xffffff, 'bytes 0-2: the second hash\'s low 24 bits, high byte first');
+  t.equal(file[entriesAt + 3], (h1 << meta.bucketBits) >>> 24, 'byte 3: the first hash below the bucket bits');
+  t.same(meta.catsets[file[entriesAt + 4]], [one], 'byte 4: the category set');
   const bucket = h1 >>> (32 - meta.bucketBits);
   const starts = new Uint32Array(file.buffer, file.byteOffset + entriesAt - (2 ** meta.bucketBits + 1) * 4, 2 ** meta.bucketBits + 1);
   t.same([starts[bucket], starts[bucket + 1]], [0, 1], 'the bucket of the first hash holds it');
@@ -215,12 +213,12 @@ t.test('an entry is one packed record: second hash, 8 bits of the first, categor
 
 t.test('wire-form and string lookups agree (upper case, subdomains, unlisted, 63-byte labels)', async (t) => {
   const { meta, arrays } = build(6, [1, 2, 4, 8, 16, 32, 3, 12], 5000);
-  for (const { meta: m, arrays: a, words } of [{ meta, arrays, words: 3 }, { ...build(10, Array.from({ length: 300 }, (_, i) => i + 1), 3000), words: 4 }]) {
-    t.equal(m.entryWords, words);
+  for (const { meta: m, arrays: a, bytes } of [{ meta, arrays, bytes: 5 }, { ...build(10, Array.from({ length: 300 }, (_, i) => i + 1), 3000), bytes: 6 }]) {
+    t.equal(m.entryBytes, bytes);
     const idx = load(encodeIndex(m, a));
     const s = idx.newBits();
     const w = idx.newBits();
-    const next = rng(words);
+    const next = rng(bytes);
     let listed = 0;
     let wrong = 0;
     for (let i = 0; i < 3000; i++) {
@@ -232,7 +230,7 @@ t.test('wire-form and string lookups agree (upper case, subdomains, unlisted, 63
       if (hs !== hw || s.join() !== w.join()) wrong++;
       if (hs > 0) listed++;
     }
-    t.equal(wrong, 0, `${words} words: same answers`);
+    t.equal(wrong, 0, `${bytes} bytes: same answers`);
     t.ok(listed > 1000, `${listed} of 3000 listed`);
   }
 });
@@ -264,13 +262,13 @@ t.test('single-label entries (not from lists: the normaliser rejects them) and t
 t.test('damaged entries: a set id beyond the sets in either width is refused', async (t) => {
   for (const [combos, cats, n] of [[[1, 2, 4], 3, 200], [Array.from({ length: 300 }, (_, i) => i + 1), 10, 600]] as const) {
     const { meta, arrays } = build(cats, [...combos], n);
-    const words = meta.entryWords;
-    // Last entry: the set id's low byte (3 words), or its high word (4 words), out of range.
-    const k = arrays.entries.length - words;
-    if (words === 3) arrays.entries[k + 2] = (arrays.entries[k + 2] & 0xff00) | 0xff;
-    else arrays.entries[k + 3] = 0x7f;
+    const bytes = meta.entryBytes;
+    // Last entry: the set id's byte (5 bytes), or its high byte (6 bytes), out of range.
+    const k = arrays.entries.length - bytes;
+    if (bytes === 5) arrays.entries[k + 4] = 0xff;
+    else arrays.entries[k + 5] = 0x7f;
     const r = decodeIndex(encodeIndex(meta, arrays));
-    t.notOk(r.ok, `${words} words`);
+    t.notOk(r.ok, `${bytes} bytes`);
     if (!r.ok) t.match(r.error, /entry \d+ names an unknown category set/);
   }
 });

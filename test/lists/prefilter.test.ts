@@ -38,15 +38,15 @@ function compiled(names: string[]): DomainIndex {
 function withBucketBits(names: string[], bucketBits: number): DomainIndex {
   const rows = names.map((name, i) => {
     const [h1, h2] = fingerprint(name);
-    return { bucket: h1 >>> (32 - bucketBits), tail: (h1 << bucketBits) >>> 24, h2, set: i % 3 };
-  }).sort((x, y) => x.bucket - y.bucket || x.h2 - y.h2 || x.tail - y.tail);
+    return { bucket: h1 >>> (32 - bucketBits), key: ((h2 << 8) | ((h1 << bucketBits) >>> 24)) >>> 0, set: i % 3 };
+  }).sort((x, y) => x.bucket - y.bucket || x.key - y.key);
   const bucketStarts = new Uint32Array(2 ** bucketBits + 1);
   for (const r of rows) bucketStarts[r.bucket + 1]++;
   for (let b = 0; b < 2 ** bucketBits; b++) bucketStarts[b + 1] += bucketStarts[b];
-  const entries = new Uint16Array(rows.length * 3);
-  rows.forEach((r, i) => entries.set([r.h2 >>> 16, r.h2 & 0xffff, (r.tail << 8) | r.set], i * 3));
+  const entries = new Uint8Array(rows.length * 5);
+  rows.forEach((r, i) => entries.set([r.key >>> 24, (r.key >>> 16) & 0xff, (r.key >>> 8) & 0xff, r.key & 0xff, r.set], i * 5));
   const meta: IndexMeta = {
-    version: FORMAT_VERSION, createdAt: '2026-01-01T00:00:00Z', listsKey: 'test', bucketBits, entries: rows.length, entryWords: 3,
+    version: FORMAT_VERSION, createdAt: '2026-01-01T00:00:00Z', listsKey: 'test', bucketBits, entries: rows.length, entryBytes: 5,
     categories: categories.map((name) => ({ name, kind: 'block', list: 'test', count: 0 })), catsets: [[0], [1], [2]], ips: {}, lists: [],
   };
   const arrays: IndexArrays = { bucketStarts, entries };
