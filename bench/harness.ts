@@ -1,6 +1,7 @@
 // Helpers shared by the bench files: medians, resident memory of a process, writing the section.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, release, totalmem } from 'node:os';
 
 export const outDir = new URL('./out/', import.meta.url).pathname;
 
@@ -36,8 +37,13 @@ export const daemonNodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-s
 
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
+/** This machine, for a section's figures (the VM's host changes between sessions, and the figures with it). */
+export const machine = () => `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}`;
+
+/** Writes a section, its machine on the line after its heading. */
 export function writeSection(name: string, markdown: string, data: unknown): void {
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, `${name}.md`), `${markdown.trim()}\n`);
+  const [heading, ...rest] = markdown.trim().split('\n');
+  writeFileSync(join(outDir, `${name}.md`), `${[heading, '', `Machine: ${machine()}.`, ...rest].join('\n')}\n`);
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(data, null, 2)}\n`);
 }

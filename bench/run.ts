@@ -4,7 +4,6 @@
 // Contract for a bench file: it runs standalone (node --import tsx bench/NAME.bench.ts), writes a
 // markdown section to bench/out/NAME.md and its raw figures to bench/out/NAME.json, and exits 0.
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem, release } from 'node:os';
 import { mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,14 +24,13 @@ for (const name of names) {
 
 // BENCHMARKS.md holds every bench's latest section; a partial run keeps the others' sections.
 const sections = all.filter((n) => existsSync(join(outDir, `${n}.md`))).map((n) => readFileSync(join(outDir, `${n}.md`), 'utf8').trim());
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = `# Benchmarks
 
-Latest figures from \`npm run bench\` (each section says when it ran and the exact commands).
-Peers run side by side with schoolgate in the same run, on the same data; ratios are what count,
-the machine is shared and noisy, so figures are medians of several rounds.
-
-Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}.
+Latest figures from \`npm run bench\` (each section says when it ran, on which machine, and the exact
+commands). Peers run side by side with schoolgate in the same run, on the same data; ratios are what
+count, the machine is shared and noisy, so figures are medians of several rounds. Sections from
+different sessions may come from different machines: this VM's host changes, and absolute figures
+(lookups/s above all) with it.
 `;
 writeFileSync(join(root, 'BENCHMARKS.md'), `${header}\n${sections.join('\n\n')}\n`);
 process.stdout.write(`\nwrote BENCHMARKS.md (${sections.length} sections)\n`);
