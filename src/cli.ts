@@ -2,9 +2,9 @@
 // schoolgate: the daemon and its command-line verbs.
 // The shebang's --max-semi-space-size=1 keeps the young generation small: the hot path allocates
 // little, and resident memory on a Pi matters more than a few extra scavenges (~17 MB RSS with
-// the API up, bench/out/lists.md). MALLOC_ARENA_MAX=1: glibc gives every thread that mallocs
-// (libuv's pool, LevelDB's compaction) an arena of its own, and their free space stays resident;
-// these threads malloc little, so one arena shared costs no measurable speed.
+// the API up, bench/out/lists.md). MALLOC_ARENA_MAX=1: glibc would give every thread that
+// mallocs (libuv's pool, LevelDB's compaction) an arena of its own, whose free space stays
+// resident; those threads malloc little, so sharing one arena costs no measurable speed.
 // The service (systemd unit, npm start) also caps V8's old space at 128 MB: see the unit file.
 // Each verb's module loads when it runs: the daemon (`run`) never loads the list compiler's
 // CLI, backups, CSV import, pcap decoders… (less code and heap resident; bench/out/lists.md).
