@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 
 /** Loaded with require() at run time, from node_modules: compiled addons and their loaders. */
-const NATIVE = ['classic-level', 'raw-socket', 'onoff', 'epoll'];
+const NATIVE = ['classic-level', 'raw-socket', 'onoff', 'epoll', '@schoolgate/udp-batch'];
 /**
  * fastify's default compilers (ajv, ajv-formats, fast-json-stringify): the apps give fastify the
  * generated validators instead (src/api/validation.ts), so fastify never require()s these; left

@@ -43,6 +43,10 @@ trap 'rm -rf "$work"' EXIT
 stage="$work/schoolgate"
 mkdir -p "$stage"
 cp -a package.json package-lock.json README.md dist firmware systemd "$stage/"
+# Our own addon (native/udp-batch): node_modules links to it; its compiled .node and loader, not the build tree.
+mkdir -p "$stage/native/udp-batch/build/Release"
+cp -a native/udp-batch/package.json native/udp-batch/index.cjs "$stage/native/udp-batch/"
+cp -a native/udp-batch/build/Release/udp_batch.node "$stage/native/udp-batch/build/Release/"
 # Production dependencies only (not TypeScript, eslint, tap, esbuild, Playwright…): the top-level
 # packages `npm ls` names (nested ones come with their parents), then npm prune for the rest.
 mkdir -p "$stage/node_modules"
@@ -51,7 +55,9 @@ npm ls --omit=dev --all --parseable 2>/dev/null | sed -n "s|^$repo/||p" \
     mkdir -p "$stage/$(dirname "$dep")"
     cp -a "$dep" "$stage/$dep"
   done
-(cd "$stage" && npm prune --omit=dev --no-audit --no-fund >/dev/null)
+mkdir -p "$stage/node_modules/@schoolgate"
+ln -sfn ../../native/udp-batch "$stage/node_modules/@schoolgate/udp-batch"
+(cd "$stage" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
 rm -rf "$stage/node_modules/.cache"
 find "$stage/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)

@@ -47,7 +47,7 @@ class DnsStageImpl implements DnsStage {
     this.timer = setInterval(() => this.resolver.cache.sweep(this.ctx.clock.now()), SWEEP_MS);
     this.timer.unref();
     this.registerMetrics();
-    this.log.info({ listen: this.addresses, upstreams: cfg.upstreams, blocking: cfg.blocking.answer }, 'dns listening (UDP and TCP)');
+    this.log.info({ listen: this.addresses, upstreams: cfg.upstreams, blocking: cfg.blocking.answer, udp: [...new Set(this.udp.map((u) => u.mode))].join() }, 'dns listening (UDP and TCP)');
   }
 
   /** UDP and TCP on the same port; with port 0 the kernel picks one for UDP and TCP follows. */

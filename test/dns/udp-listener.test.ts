@@ -1,0 +1,114 @@
+// The UDP listener on both of its paths, the batched addon (recvmmsg/sendmmsg) and node:dgram,
+// against the real resolver: bursts larger than one batch, answers that wait for an upstream,
+// an oversized datagram, IPv4 and IPv6 senders as the resolver sees them, and stop().
+import t from 'tap';
+import type { Test } from 'tap';
+import { createSocket } from 'node:dgram';
+import { createDnsStage } from '../../src/dns/index.js';
+import { UdpListener, udpBatchAddon } from '../../src/dns/udp-listener.js';
+import { IdentityService } from '../../src/identity/index.js';
+import { MetricsRegistry } from '../../src/daemon/index.js';
+import type { DaemonContext, QueryEvent } from '../../src/daemon/index.js';
+import type { Resolver } from '../../src/dns/resolver.js';
+import { silentLogger } from '../../src/log.js';
+import { coreFixture } from '../fixtures/core.js';
+import { decodeAnswer, encodeQuery } from './dns-client.js';
+
+t.ok(udpBatchAddon(), 'the batching addon is built (npm ci builds native/udp-batch); without it the listener falls back to node:dgram');
+
+/** Sends every message from one socket at once; resolves with the replies by ID (bounded wait). */
+function burst(port: number, host: string, messages: Buffer[], waitMs = 3000): Promise<Map<number, Buffer>> {
+  const v6 = host.includes(':');
+  return new Promise((resolve) => {
+    // a large receive buffer: the listener answers a whole batch at once, and this client shares its event loop
+    const s = createSocket({ type: v6 ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+    const got = new Map<number, Buffer>();
+    const done = () => { clearTimeout(timer); s.close(); resolve(got); };
+    const timer = setTimeout(done, waitMs);
+    s.on('message', (m) => {
+      got.set(m.readUInt16BE(0), m);
+      if (got.size === messages.length) done();
+    });
+    s.bind(0, host, () => { for (const m of messages) s.send(m, port, host); });
+  });
+}
+
+async function stageFixture(t: Test) {
+  const f = await coreFixture(t, `
+timezone: Europe/London
+dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"], blocking: { answer: nxdomain } }
+groups:
+  - { name: guests, default: true, block: [adult] }
+`);
+  const ctx = {
+    loaded: { config: f.state.current.config, file: '<test>', baseDir: '/', text: '' }, log: silentLogger(), clock: { now: () => f.clock.now },
+    store: f.store, state: f.state, events: f.events, identity: new IdentityService(() => f.state.current), metrics: new MetricsRegistry(), core: f.core, services: {},
+  } as unknown as DaemonContext;
+  const stage = createDnsStage(ctx);
+  const events: QueryEvent[] = [];
+  f.events.on('query', (e) => events.push(e));
+  t.teardown(() => stage.resolver.stop());
+  return { resolver: stage.resolver as Resolver, events };
+}
+
+for (const batched of [true, false]) {
+  const path = batched ? 'batched' : 'dgram';
+  t.test(`${path}: a burst of 300 (more than one batch), answered on the spot and via an upstream`, async (t) => {
+    const { resolver, events } = await stageFixture(t);
+    const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    t.teardown(() => listener.stop());
+    t.equal(listener.mode, path);
+    const messages = Array.from({ length: 300 }, (_, i) => encodeQuery(i % 10 === 0 ? `n${i}.allowed.example` : `n${i}.adult.example`, { id: i + 1, edns: 1232 }));
+    const got = await burst(port, '127.0.0.1', messages);
+    t.equal(got.size, 300, 'every query answered (the socket buffer holds the burst)');
+    const rcodes = new Map<string, number>();
+    for (const [id, raw] of got) {
+      const a = decodeAnswer(raw);
+      const want = (id - 1) % 10 === 0 ? 'SERVFAIL' : 'NXDOMAIN';
+      if (a.rcode !== want) t.fail(`id ${id}: ${a.rcode}, want ${want}`);
+      rcodes.set(a.rcode, (rcodes.get(a.rcode) ?? 0) + 1);
+    }
+    t.same(Object.fromEntries(rcodes), { NXDOMAIN: 270, SERVFAIL: 30 }, 'blocked on the spot; allowed names waited for the (refusing) upstream');
+    t.equal(events.length, 300);
+    t.ok(events.every((e) => e.client === '127.0.0.1'), 'the resolver sees the sender as text');
+    t.equal(listener.sendErrors, 0);
+  });
+
+  t.test(`${path}: an oversized or empty datagram costs nothing; the next query is answered`, async (t) => {
+    const { resolver } = await stageFixture(t);
+    const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    t.teardown(() => listener.stop());
+    const big = Buffer.alloc(9000, 0xab);
+    const got = await burst(port, '127.0.0.1', [big, Buffer.alloc(0), encodeQuery('www.adult.example', { id: 7 })], 1500);
+    t.same([...got.keys()], [7], 'only the real query got an answer');
+    t.equal(decodeAnswer(got.get(7) as Buffer).rcode, 'NXDOMAIN');
+  });
+
+  t.test(`${path}: IPv6 senders`, async (t) => {
+    const { resolver, events } = await stageFixture(t);
+    const listener = new UdpListener('::1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    t.teardown(() => listener.stop());
+    const got = await burst(port, '::1', [encodeQuery('www.adult.example', { id: 9 }), encodeQuery('a.allowed.example', { id: 10 })]);
+    t.equal(decodeAnswer(got.get(9) as Buffer).rcode, 'NXDOMAIN');
+    t.equal(decodeAnswer(got.get(10) as Buffer).rcode, 'SERVFAIL', 'the upstream path answers over IPv6 too');
+    t.same(events.map((e) => e.client), ['::1', '::1']);
+  });
+
+  t.test(`${path}: stop() frees the port, and a reply still waiting for its upstream is dropped`, async (t) => {
+    const { resolver } = await stageFixture(t);
+    const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    const pending = burst(port, '127.0.0.1', [encodeQuery('late.allowed.example', { id: 3 })], 500);
+    await listener.stop();
+    t.equal(listener.mode, 'stopped');
+    await pending;
+    const again = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    t.equal(await again.start(port), port, 'the same port binds again');
+    await again.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    t.pass('no crash after the waiting reply came back to a closed socket');
+  });
+}
