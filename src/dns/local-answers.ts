@@ -17,9 +17,22 @@ export type BlockingConfig = DnsConfig['blocking'];
  * the filtering chosen for the client's group (its block list, an override, sign-in first).
  */
 export function edeFor(d: Decision): Ede {
+  // Most block answers are a reason and a category: one Ede each, so its text is built (and its
+  // wire bytes encoded, in reply.ts) once, not per answer.
+  const plain = d.schedule === undefined && d.overrideId === undefined;
+  let byCategory = plain ? edeMemo.get(d.reason) : undefined;
+  const memo = byCategory?.get(d.category ?? '');
+  if (memo) return memo;
   const code = d.reason === 'locked' || d.reason === 'canary' ? EDE.BLOCKED : EDE.FILTERED;
-  return { code, text: describeDecision(d) };
+  const ede = { code, text: describeDecision(d) };
+  if (plain) {
+    if (!byCategory) edeMemo.set(d.reason, (byCategory = new Map()));
+    if (byCategory.size >= 1024) byCategory.clear();
+    byCategory.set(d.category ?? '', ede);
+  }
+  return ede;
 }
+const edeMemo = new Map<Decision['reason'], Map<string, Ede>>();
 
 const V4_NULL = new Uint8Array(4);
 const V6_NULL = new Uint8Array(16);

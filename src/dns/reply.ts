@@ -34,15 +34,26 @@ export interface ReplyOptions {
 }
 
 const utf8 = new TextEncoder();
+/** EDE texts are few (a decision's reason and category): encoded once, not per block answer */
+const edeTexts = new Map<string, Uint8Array>();
+function edeBytes(text: string): Uint8Array {
+  let b = edeTexts.get(text);
+  if (b === undefined) {
+    b = utf8.encode(text.slice(0, 300));
+    if (edeTexts.size >= 1024) edeTexts.clear();
+    edeTexts.set(text, b);
+  }
+  return b;
+}
 
 /** Size of our OPT record with an optional EDE option. */
 export function optSize(ede: Ede | undefined, edeText?: Uint8Array): number {
-  return 11 + (ede ? 6 + (edeText?.length ?? utf8.encode(ede.text).length) : 0);
+  return 11 + (ede ? 6 + (edeText ?? edeBytes(ede.text)).length : 0);
 }
 
 /** Writes our OPT record at `p`; returns the offset after it. */
 export function writeOpt(out: Uint8Array, p: number, q: ParsedQuery, udpSize: number, ede?: Ede, extRcode = 0, edeText?: Uint8Array): number {
-  const text = ede ? edeText ?? utf8.encode(ede.text) : undefined;
+  const text = ede ? edeText ?? edeBytes(ede.text) : undefined;
   out[p] = 0;
   out[p + 1] = 0;
   out[p + 2] = TYPE.OPT;
@@ -122,7 +133,7 @@ export function buildReply(req: Uint8Array, q: ParsedQuery, o: ReplyOptions): Bu
   const question = q.questionEnd > HEADER ? q.questionEnd - HEADER : 0;
   const answers = o.tc ? [] : o.answers ?? [];
   const authority = o.tc ? [] : o.authority ?? [];
-  const edeText = o.ede ? utf8.encode(o.ede.text.slice(0, 300)) : undefined;
+  const edeText = o.ede ? edeBytes(o.ede.text) : undefined;
   let size = HEADER + question + (q.edns ? optSize(o.ede, edeText) : 0);
   for (const r of answers) size += recordSize(r);
   for (const r of authority) size += recordSize(r);

@@ -64,6 +64,8 @@ export function newParsedQuery(): ParsedQuery {
   return { id: 0, flags: 0, qtype: 0, qclass: 0, nameEnd: 0, questionEnd: 0, labelOffsets: new Uint16Array(MAX_LABELS), labelCount: 0, hash: 0, edns: false, udpSize: 512, dnssecOk: false };
 }
 
+/** questionName's scratch: a question's wire name is at most 255 bytes, so its text fits */
+const NAME_TEXT = Buffer.allocUnsafeSlow(256);
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -182,30 +184,25 @@ export function skipRecord(buf: Uint8Array, len: number, p: number): number {
  */
 export function questionName(buf: Uint8Array, q: ParsedQuery): string {
   if (q.labelCount === 0) return '.';
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  let plain = true;
-  let upper = false;
-  for (let l = 0; l < q.labelCount && plain; l++) {
+  // One pass into a scratch buffer and one string: a string a label joined with dots made
+  // 2n-1 strings (and a lower-cased copy) per query.
+  const out = NAME_TEXT;
+  let n = 0;
+  for (let l = 0; l < q.labelCount; l++) {
     const at = q.labelOffsets[l];
-    for (let i = at + 1, end = at + 1 + b[at]; i < end; i++) {
-      const c = b[i];
-      if (c >= 0x61 && c <= 0x7a) continue;
-      if (c >= 0x41 && c <= 0x5a) upper = true;
-      else if (!((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2a)) {
-        plain = false;
-        break;
-      }
+    if (l > 0) out[n++] = 0x2e;
+    for (let i = at + 1, end = at + 1 + buf[at]; i < end; i++) {
+      let c = buf[i];
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2a)) return escapedName(buf, q);
+      out[n++] = c;
     }
   }
-  if (plain) {
-    let s = '';
-    for (let l = 0; l < q.labelCount; l++) {
-      const at = q.labelOffsets[l];
-      const label = b.toString('latin1', at + 1, at + 1 + b[at]);
-      s = l === 0 ? label : `${s}.${label}`;
-    }
-    return upper ? s.toLowerCase() : s;
-  }
+  return Buffer.prototype.latin1Slice.call(out, 0, n) as string;
+}
+
+/** questionName for a name with bytes beyond letters, digits, '-', '_' and '*': those as \DDD. */
+function escapedName(b: Uint8Array, q: ParsedQuery): string {
   const parts: string[] = [];
   for (let l = 0; l < q.labelCount; l++) {
     const at = q.labelOffsets[l];

@@ -13,6 +13,7 @@
 // waiting for the card stays a few hundred kB instead of growing with the flush interval.
 import type { QueryEvent } from '../daemon/index.js';
 import type { Store } from '../store/index.js';
+import { RowJson, rowBound } from './row-json.js';
 
 /** A row as search and prune read it (and, one per record, as versions before blocks stored it). */
 interface Row {
@@ -99,6 +100,7 @@ const BLOCK_BYTES = 64 * 1024;
 export class QueryLog {
   private open: OpenBlock | undefined;
   private bytes = Buffer.allocUnsafeSlow(BLOCK_BYTES);
+  private readonly json = new RowJson();
   private sealed: { key: string; value: Buffer; rows: number }[] = [];
   private pendingRows = 0;
   private seq = 0;
@@ -114,15 +116,7 @@ export class QueryLog {
       this.dropped++;
       return;
     }
-    // FIELDS order, built directly (no row object on the DNS path)
-    const tuple: Tuple = [e.time, e.client, e.group, e.name, e.type, e.action, e.reason, e.rcode, Math.round(e.latency * 100) / 100,
-      e.category ?? null, e.upstream ?? null, e.mac ?? null, e.user ?? null, e.hostname ?? null, e.cached ? 1 : null, e.overrideId ?? null];
-    let used = tuple.length;
-    while (tuple[used - 1] === null) used--;
-    tuple.length = used;
-    const json = JSON.stringify(tuple);
-    // at most 3 UTF-8 bytes per UTF-16 unit, plus a comma before and the closing bracket after
-    const need = json.length * 3 + 2;
+    const need = rowBound(e) + 2;
     let b = this.open;
     // rows arrive nearly in time order (an answer from upstream can overtake a cached one)
     if (b && (b.rows >= BLOCK_ROWS || b.length + need > this.bytes.length || Math.max(b.newest, e.time) - Math.min(b.oldest, e.time) >= BLOCK_SPAN_MS)) b = this.seal();
@@ -131,7 +125,7 @@ export class QueryLog {
       b = this.open = { length: 1, rows: 0, oldest: e.time, newest: e.time };
       this.bytes[0] = 0x5b; // [
     } else this.bytes[b.length++] = 0x2c; // ,
-    b.length += this.bytes.write(json, b.length, 'utf8');
+    b.length = this.json.write(this.bytes, b.length, e);
     b.rows++;
     if (e.time < b.oldest) b.oldest = e.time;
     else if (e.time > b.newest) b.newest = e.time;
