@@ -26,6 +26,8 @@ export interface FillerStats {
 export class CacheFiller {
   readonly stats: FillerStats = { coalesced: 0, stored: 0, negative: 0, malformed: 0 };
   private readonly inflight = new Map<string, Promise<FillResult>>();
+  private staleFor: DnsConfig['cache'] | undefined;
+  private staleMs = 0;
 
   constructor(
     private readonly cache: AnswerCache,
@@ -33,6 +35,15 @@ export class CacheFiller {
     private readonly cfg: () => DnsConfig['cache'],
     private readonly now: () => number,
   ) {}
+
+  /** dns.cache.serveStale in ms, parsed once per config (not per miss) */
+  private serveStaleMs(c: DnsConfig['cache']): number {
+    if (this.staleFor !== c) {
+      this.staleFor = c;
+      this.staleMs = (parseDuration(c.serveStale) ?? 3600) * 1000;
+    }
+    return this.staleMs;
+  }
 
   get inFlight(): number {
     return this.inflight.size;
@@ -71,7 +82,7 @@ export class CacheFiller {
     const now = this.now();
     const entry: CacheEntry = newEntry({
       key, message: r.message, scan, storedAt: now, expiresAt: now + ttl * 1000,
-      staleUntil: now + ttl * 1000 + (parseDuration(c.serveStale) ?? 3600) * 1000, upstream: r.upstream,
+      staleUntil: now + ttl * 1000 + this.serveStaleMs(c), upstream: r.upstream,
     });
     // Not cacheable (no TTL, no SOA): answered once, not kept.
     if (ttl <= 0) return { ok: true, entry, upstream: r.upstream };

@@ -6,7 +6,6 @@ import type { ClientIdentity } from '../identity/index.js';
 import type { CompiledGroup, Decision, Reason } from '../policy/index.js';
 import type { PolicyState, QueryEvent } from '../daemon/index.js';
 import type { CacheEntry } from './answer-cache.js';
-import { MAX_LABELS, newParsedQuery } from './wire.js';
 import type { ParsedQuery } from './wire.js';
 
 export class DnsQuery {
@@ -47,11 +46,12 @@ export class DnsQuery {
   detach(): void {
     if (this.detached) return;
     this.detached = true;
-    const own = newParsedQuery();
-    const { labelOffsets, ...fields } = this.q;
-    Object.assign(own, fields);
-    own.labelOffsets.set(labelOffsets.subarray(0, Math.min(MAX_LABELS, this.q.labelCount)));
-    this.q = own;
+    const q = this.q;
+    // fields in newParsedQuery's order (one object shape); only the labels there are
+    this.q = {
+      id: q.id, flags: q.flags, qtype: q.qtype, qclass: q.qclass, nameEnd: q.nameEnd, questionEnd: q.questionEnd,
+      labelOffsets: q.labelOffsets.slice(0, q.labelCount), labelCount: q.labelCount, hash: q.hash, edns: q.edns, udpSize: q.udpSize, dnssecOk: q.dnssecOk,
+    };
     this.bits = Uint32Array.from(this.bits);
   }
 

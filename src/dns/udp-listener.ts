@@ -66,6 +66,12 @@ export class UdpListener {
     return this.sendFailures + (this.batch?.sendErrors ?? 0);
   }
 
+  /** The addon's receive counters: datagrams over its 4096-byte slots (dropped unread), failed reads; 0 on node:dgram. */
+  get receiveStats(): { oversized: number; errors: number } {
+    const [oversized, errors] = this.batch?.stats() ?? [0, 0];
+    return { oversized, errors };
+  }
+
   /** Binds (port 0: any free port); resolves with the bound port. */
   start(port: number): Promise<number> {
     const native = this.options.batched === false || isIP(this.host) === 0 ? undefined : udpBatchAddon();
@@ -125,7 +131,7 @@ export class UdpListener {
  * The batched socket. Each batch arrives as one fresh buffer (the datagrams packed end to end)
  * and an address array shared with the addon: 8 ints a datagram (offset, length, port, address
  * words, IPv6 scope). Replies answered on the spot go out together at the end of the batch;
- * replies that waited for an upstream go out one by one as they come.
+ * replies that waited for an upstream go out together at the end of the event loop turn they came back in.
  */
 class BatchSocket {
   readonly port: number;
@@ -135,6 +141,10 @@ class BatchSocket {
   private readonly names: string[] = [];
   private readonly out: Int32Array;
   private readonly replies: Buffer[] = [];
+  /** replies that waited for an upstream, sent together at the end of this turn of the event loop */
+  private readonly later: Buffer[] = [];
+  private laterTo: Int32Array;
+  private laterCount = 0;
   private readonly stride: number;
   private readonly v6: boolean;
   /** IPv4 sender (as an int) → its text, for the resolver's per-client state; cleared when large */
@@ -148,6 +158,7 @@ class BatchSocket {
     this.stride = native.STRIDE;
     this.meta = new Int32Array(native.BATCH * native.STRIDE);
     this.out = new Int32Array(native.BATCH * native.STRIDE);
+    this.laterTo = new Int32Array(native.BATCH * native.STRIDE);
     native.start(handle, this.meta, this.names, (buf, count) => this.onBatch(buf, count));
   }
 
@@ -180,10 +191,36 @@ class BatchSocket {
     replies.fill(EMPTY, 0, ready);
   }
 
+  /**
+   * A reply that waited for an upstream goes out with the others that came back in the same
+   * turn of the event loop: one sendmmsg (and one wakeup of the client's side) for them all.
+   */
   private sendOne(reply: Buffer, to: Int32Array): void {
     if (this.handle === undefined) return;
-    this.sendErrors += this.native.send(this.handle, [reply], to, 1);
+    const n = this.laterCount++;
+    if ((n + 1) * this.stride > this.laterTo.length) {
+      const grown = new Int32Array(this.laterTo.length * 2);
+      grown.set(this.laterTo);
+      this.laterTo = grown;
+    }
+    this.later[n] = reply;
+    this.laterTo.set(to, n * this.stride);
+    if (n === 0) setImmediate(this.sendLater);
   }
+
+  private readonly sendLater = (): void => {
+    const n = this.laterCount;
+    this.laterCount = 0;
+    try {
+      if (this.handle !== undefined) this.sendErrors += this.native.send(this.handle, this.later, this.laterTo, n);
+    } catch {
+      // a bug here must cost these replies, not the daemon (this runs outside any query's catch)
+      this.sendErrors += n;
+    }
+    this.later.length = 0;
+    // after a flood, back to a batch's size
+    if (this.laterTo.length > this.native.BATCH * this.stride * 4) this.laterTo = new Int32Array(this.native.BATCH * this.stride);
+  };
 
   private clientOf(i: number): string {
     if (this.v6) return this.names[i];
@@ -195,6 +232,10 @@ class BatchSocket {
       this.v4Names.set(a, name);
     }
     return name;
+  }
+
+  stats(): [number, number] {
+    return this.handle === undefined ? [0, 0] : this.native.stats(this.handle);
   }
 
   close(): void {

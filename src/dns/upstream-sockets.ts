@@ -34,6 +34,8 @@ class Channel {
   readonly pending = new Map<number, Pending>();
   uses = 0;
   closed = false;
+  /** connected: a send goes out at once, not after a promise's turn */
+  private ready = false;
   private readonly socket: Socket;
   private readonly connected: Promise<boolean>;
 
@@ -43,7 +45,10 @@ class Channel {
     // An ICMP error cannot be tied to one query: everything in flight here fails (and the socket is replaced).
     this.socket.on('error', () => this.fail('unreachable'));
     this.connected = new Promise<boolean>((resolve) => {
-      this.socket.connect(port, host, () => resolve(true));
+      this.socket.connect(port, host, () => {
+        this.ready = true;
+        resolve(true);
+      });
       this.socket.once('error', () => resolve(false));
     });
   }
@@ -59,6 +64,10 @@ class Channel {
         resolve({ ok: false, why: 'timeout' });
       }, timeoutMs);
       this.pending.set(id, { resolve, timer, accept: (m) => accept(m, id) });
+      if (this.ready && !this.closed) {
+        this.socket.send(build(id));
+        return;
+      }
       void this.connected.then((ok) => {
         if (!ok || this.closed) return this.settle(id, { ok: false, why: 'unreachable' });
         this.socket.send(build(id));

@@ -3,11 +3,9 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createDnsStage } from '../../src/dns/index.js';
-import { IdentityService } from '../../src/identity/index.js';
 import { MetricsRegistry } from '../../src/daemon/index.js';
-import type { DaemonContext, QueryEvent } from '../../src/daemon/index.js';
-import { silentLogger } from '../../src/log.js';
-import { coreFixture } from '../fixtures/core.js';
+import type { QueryEvent } from '../../src/daemon/index.js';
+import { coreFixture, dnsContext } from '../fixtures/core.js';
 import { decodeAnswer, encodeQuery } from './dns-client.js';
 
 t.test('answer(), counters() and the metrics exposition', async (t) => {
@@ -21,10 +19,7 @@ groups:
   - { name: guests, default: true, block: [illegal] }
 `);
   const metrics = new MetricsRegistry();
-  const ctx = {
-    loaded: { config: f.state.current.config, file: '<test>', baseDir: '/', text: '' }, log: silentLogger(), clock: { now: () => f.clock.now },
-    store: f.store, state: f.state, events: f.events, identity: new IdentityService(() => f.state.current), metrics, core: f.core, services: {},
-  } as unknown as DaemonContext;
+  const ctx = dnsContext(f, metrics);
   const stage = createDnsStage(ctx);
   await stage.start();
   t.teardown(() => stage.stop());
@@ -57,10 +52,7 @@ groups:
   - { name: staff, match: { subnets: ["10.10.2.0/24"] } }
   - { name: guests, default: true }
 `);
-  const ctx = {
-    loaded: { config: f.state.current.config, file: '<test>', baseDir: '/', text: '' }, log: silentLogger(), clock: { now: () => f.clock.now },
-    store: f.store, state: f.state, events: f.events, identity: new IdentityService(() => f.state.current), metrics: new MetricsRegistry(), core: f.core, services: {},
-  } as unknown as DaemonContext;
+  const ctx = dnsContext(f);
   const stage = createDnsStage(ctx);
   await stage.start();
   t.teardown(() => stage.stop());

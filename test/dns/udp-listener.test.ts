@@ -6,12 +6,9 @@ import type { Test } from 'tap';
 import { createSocket } from 'node:dgram';
 import { createDnsStage } from '../../src/dns/index.js';
 import { UdpListener, udpBatchAddon } from '../../src/dns/udp-listener.js';
-import { IdentityService } from '../../src/identity/index.js';
-import { MetricsRegistry } from '../../src/daemon/index.js';
-import type { DaemonContext, QueryEvent } from '../../src/daemon/index.js';
+import type { QueryEvent } from '../../src/daemon/index.js';
 import type { Resolver } from '../../src/dns/resolver.js';
-import { silentLogger } from '../../src/log.js';
-import { coreFixture } from '../fixtures/core.js';
+import { coreFixture, dnsContext } from '../fixtures/core.js';
 import { decodeAnswer, encodeQuery } from './dns-client.js';
 
 t.ok(udpBatchAddon(), 'the batching addon is built (npm ci builds native/udp-batch); without it the listener falls back to node:dgram');
@@ -33,17 +30,29 @@ function burst(port: number, host: string, messages: Buffer[], waitMs = 3000): P
   });
 }
 
-async function stageFixture(t: Test) {
+/** An upstream that answers every query (its own question back, NOERROR) after `delayMs`; `asked` resolves at the first query. */
+async function slowUpstream(t: Test, delayMs: number): Promise<{ address: string; asked: Promise<void> }> {
+  const s = createSocket('udp4');
+  let first: () => void = () => {};
+  const asked = new Promise<void>((resolve) => (first = resolve));
+  s.on('message', (m, from) => {
+    first();
+    m[2] |= 0x80;
+    setTimeout(() => s.send(m, from.port, from.address), delayMs);
+  });
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => s.close());
+  return { address: `127.0.0.1:${s.address().port}`, asked };
+}
+
+async function stageFixture(t: Test, upstream = '127.0.0.1:9') {
   const f = await coreFixture(t, `
 timezone: Europe/London
-dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"], blocking: { answer: nxdomain } }
+dns: { listen: ["127.0.0.1:0"], upstreams: ["${upstream}"], blocking: { answer: nxdomain } }
 groups:
   - { name: guests, default: true, block: [adult] }
 `);
-  const ctx = {
-    loaded: { config: f.state.current.config, file: '<test>', baseDir: '/', text: '' }, log: silentLogger(), clock: { now: () => f.clock.now },
-    store: f.store, state: f.state, events: f.events, identity: new IdentityService(() => f.state.current), metrics: new MetricsRegistry(), core: f.core, services: {},
-  } as unknown as DaemonContext;
+  const ctx = dnsContext(f);
   const stage = createDnsStage(ctx);
   const events: QueryEvent[] = [];
   f.events.on('query', (e) => events.push(e));
@@ -84,6 +93,7 @@ for (const batched of [true, false]) {
     const got = await burst(port, '127.0.0.1', [big, Buffer.alloc(0), encodeQuery('www.adult.example', { id: 7 })], 1500);
     t.same([...got.keys()], [7], 'only the real query got an answer');
     t.equal(decodeAnswer(got.get(7) as Buffer).rcode, 'NXDOMAIN');
+    t.same(listener.receiveStats, { oversized: batched ? 1 : 0, errors: 0 }, batched ? 'the addon counted the oversized datagram' : 'node:dgram keeps no counters');
   });
 
   t.test(`${path}: IPv6 senders`, async (t) => {
@@ -97,18 +107,40 @@ for (const batched of [true, false]) {
     t.same(events.map((e) => e.client), ['::1', '::1']);
   });
 
-  t.test(`${path}: stop() frees the port, and a reply still waiting for its upstream is dropped`, async (t) => {
+  t.test(`${path}: 300 answers that waited for an upstream come back in one turn and all go out`, async (t) => {
+    // the refusing upstream (port 9): its first ICMP error fails every query in flight on that socket at once
     const { resolver } = await stageFixture(t);
     const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
     const port = await listener.start(0);
-    const pending = burst(port, '127.0.0.1', [encodeQuery('late.allowed.example', { id: 3 })], 500);
+    t.teardown(() => listener.stop());
+    const got = await burst(port, '127.0.0.1', Array.from({ length: 300 }, (_, i) => encodeQuery(`n${i}.allowed.example`, { id: i + 1 })));
+    t.equal(got.size, 300, 'every query answered');
+    t.ok([...got.values()].every((m) => decodeAnswer(m).rcode === 'SERVFAIL'), 'each with its own SERVFAIL');
+    t.equal(listener.sendErrors, 0);
+  });
+
+  t.test(`${path}: stop() frees the port, and a reply still waiting for its upstream is dropped`, async (t) => {
+    const upstream = await slowUpstream(t, 300);
+    const { resolver } = await stageFixture(t, upstream.address);
+    const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    const pending = burst(port, '127.0.0.1', [encodeQuery('late.allowed.example', { id: 3 })], 800);
+    await upstream.asked;
     await listener.stop();
     t.equal(listener.mode, 'stopped');
-    await pending;
     const again = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
-    t.equal(await again.start(port), port, 'the same port binds again');
+    t.equal(await again.start(port), port, 'the same port binds again while the query waits');
+    t.same([...(await pending).keys()], [], 'the upstream answered after stop(): nothing reached the client, not even through the new socket');
     await again.stop();
-    await new Promise((r) => setTimeout(r, 200));
-    t.pass('no crash after the waiting reply came back to a closed socket');
+  });
+
+  t.test(`${path}: an upstream that answers late still answers the client`, async (t) => {
+    const upstream = await slowUpstream(t, 100);
+    const { resolver } = await stageFixture(t, upstream.address);
+    const listener = new UdpListener('127.0.0.1', resolver, () => 1232, { batched });
+    const port = await listener.start(0);
+    t.teardown(() => listener.stop());
+    const got = await burst(port, '127.0.0.1', [encodeQuery('slow.allowed.example', { id: 4 })]);
+    t.equal(decodeAnswer(got.get(4) as Buffer).rcode, 'NOERROR', 'the control for the test above: the same upstream, no stop()');
   });
 }
