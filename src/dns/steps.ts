@@ -2,7 +2,7 @@
 // the query on. They are assembled, in order and with the reason for each position, in
 // resolver.ts.
 import { decide } from '../policy/index.js';
-import type { Decision } from '../policy/index.js';
+import type { DecideRequest, Decision } from '../policy/index.js';
 import type { DaemonContext } from '../daemon/index.js';
 import type { Logger } from '../log.js';
 import type { DnsConfig } from './config.js';
@@ -115,6 +115,9 @@ export function localPtrStep(d: StepDeps): Step {
 
 /** The question name's categories and the group's decision; a block is answered here. */
 export function policyStep(d: StepDeps, scratch: () => Uint32Array): Step {
+  // One request object refilled per query (decide() keeps no reference to it): two objects less a
+  // query. It holds the last query's policy until the next one (a policy holds no index).
+  let req: DecideRequest | undefined;
   return {
     name: 'policy',
     run(query) {
@@ -122,10 +125,18 @@ export function policyStep(d: StepDeps, scratch: () => Uint32Array): Step {
       const bits = scratch();
       state.index.lookupWireInto(query.buf, q.labelOffsets, q.labelCount, bits);
       query.bits = bits;
-      const decision = decide({
-        policy: state.policy, group: query.group, name: query.name, categories: bits,
-        client: { ip: query.client, mac: query.who?.mac }, overrides: state.overrides,
-      }, query.now);
+      if (req === undefined) {
+        req = { policy: state.policy, group: query.group, name: query.name, categories: bits, client: { ip: query.client, mac: query.who?.mac }, overrides: state.overrides };
+      } else {
+        req.policy = state.policy;
+        req.group = query.group;
+        req.name = query.name;
+        req.categories = bits;
+        req.client.ip = query.client;
+        req.client.mac = query.who?.mac;
+        req.overrides = state.overrides;
+      }
+      const decision = decide(req, query.now);
       query.note(decision);
       if (decision.action === 'allow') return undefined;
       query.action = 'block';

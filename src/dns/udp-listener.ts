@@ -184,7 +184,8 @@ class BatchSocket {
         continue;
       }
       replies[ready] = reply;
-      out.set(meta.subarray(m, m + stride), ready * stride);
+      // copied int by int: a subarray() view a reply was garbage the size of the ints
+      for (let k = 0, o = ready * stride; k < stride; k++) out[o + k] = meta[m + k];
       ready++;
     }
     if (ready > 0 && this.handle !== undefined) this.sendErrors += this.native.send(this.handle, replies, out, ready);
