@@ -47,7 +47,7 @@ export class DnsQuery {
     if (this.detached) return;
     this.detached = true;
     const q = this.q;
-    // fields in newParsedQuery's order (one object shape); only the labels there are
+    // fields in newParsedQuery's order (one object shape); as many label offsets as there are labels
     this.q = {
       id: q.id, flags: q.flags, qtype: q.qtype, qclass: q.qclass, nameEnd: q.nameEnd, questionEnd: q.questionEnd,
       labelOffsets: q.labelOffsets.slice(0, q.labelCount), labelCount: q.labelCount, hash: q.hash, edns: q.edns, udpSize: q.udpSize, dnssecOk: q.dnssecOk,

@@ -184,7 +184,7 @@ export function skipRecord(buf: Uint8Array, len: number, p: number): number {
  */
 export function questionName(buf: Uint8Array, q: ParsedQuery): string {
   if (q.labelCount === 0) return '.';
-  // One pass into a scratch buffer and one string: a string a label joined with dots made
+  // One pass into a scratch buffer, then one string: a string per label joined with dots made
   // 2n-1 strings (and a lower-cased copy) per query.
   const out = NAME_TEXT;
   let n = 0;
