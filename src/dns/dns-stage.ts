@@ -115,7 +115,7 @@ class DnsStageImpl implements DnsStage {
     reg('schoolgate_dns_malformed_total', 'Packets dropped or answered FORMERR/NOTIMP/BADVERS', 'counter', () => c.malformed);
     reg('schoolgate_dns_truncated_total', 'UDP answers sent truncated (TC) because they did not fit', 'counter', () => c.truncated);
     const udpSum = (of: (u: UdpListener) => number) => () => this.udp.reduce((n, u) => n + of(u), 0);
-    reg('schoolgate_dns_udp_send_errors_total', 'UDP answers the kernel did not take (client gone, buffer full)', 'counter', udpSum((u) => u.sendErrors));
+    reg('schoolgate_dns_udp_send_errors_total', 'UDP answers not sent: the kernel did not take them (client gone, buffer full), or the query failed outside the resolver', 'counter', udpSum((u) => u.sendErrors));
     reg('schoolgate_dns_udp_oversized_total', 'UDP datagrams over 4096 bytes, dropped unread (no DNS query is that large)', 'counter', udpSum((u) => u.receiveStats.oversized));
     reg('schoolgate_dns_udp_receive_errors_total', 'Failed reads of the UDP sockets', 'counter', udpSum((u) => u.receiveStats.errors));
     reg('schoolgate_dns_coalesced_total', 'Queries that waited for an identical one already in flight', 'counter', () => r.filler.stats.coalesced);

@@ -173,7 +173,7 @@ class BatchSocket {
       try {
         reply = this.resolver.handle(msg, msg.length, this.clientOf(i), false, maxUdp);
       } catch {
-        // the resolver answers its own failures with SERVFAIL; this guards the rest of the batch
+        // the resolver answers its own failures with SERVFAIL; this guards the rest of the batch (counted: no answer went out)
         this.sendErrors++;
         continue;
       }
