@@ -4,7 +4,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Config } from '../config.js';
 import type { DomainIndex } from '../lists/index.js';
 import { normaliseName } from '../lists/index.js';
@@ -31,6 +30,7 @@ async function firstListed(file: string, ok: (name: string) => boolean): Promise
   if (!(await stat(file).then((s) => s.isFile(), () => false))) return undefined;
   const stream = createReadStream(file, { encoding: 'utf8', end: 1 << 20 });
   stream.on('error', () => undefined);
+  const { createInterface } = await import('node:readline'); // on demand: see store/backup.ts
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;
   try {

@@ -9,4 +9,4 @@ export { readCategoryCatalog } from './catalog.js';
 export type { CategoryCatalog } from './catalog.js';
 export { normaliseName } from './normalise.js';
 export { compileInChild } from './compile-child.js';
-export { collectAfterSwap, collectGarbage } from './release-memory.js';
+export { collectAfterStart, collectAfterSwap, collectGarbage, collectSoon } from './release-memory.js';

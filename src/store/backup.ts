@@ -4,7 +4,6 @@
 // whose chain does not verify or that a newer schoolgate wrote.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -63,6 +62,8 @@ export async function readBackup(path: string, knownKinds: readonly string[] = K
   const records: BackupRecord[] = [];
   let header: BackupHeader | undefined;
   try {
+    // readline only here: the daemon, which can restore, should not hold it (~0.4 MB) until then
+    const { createInterface } = await import('node:readline');
     const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
     let n = 0;
     for await (const line of lines) {
