@@ -102,7 +102,8 @@ Run ${new Date().toISOString()} with \`npm run bench -- dns\` (bench/dns.bench.t
 lines; all three forward everything else to the same stub (unbound answering every \`*.example\`). The same 200k-query
 mix (30 % listed names, half as subdomains; 70 % unlisted \`*.example\`), dnsperf 2.10 \`-c 10 -q 100\`: **cold** is one pass
 (every allowed name a cache miss), **warm** its first 20k queries (asked once more just before; a working set every server's
-default cache holds) looped for ${SECONDS} s. p99 from dnsperf's per-query latencies (\`-v\`).
+default cache holds) looped for ${SECONDS} s. p99 from dnsperf's per-query latencies (\`-v\`, written to a file and read after
+each run: read while dnsperf ran, they took a core from the server under test; before 2026-12-04 they were).
 RSS after the runs, and the peak. schoolgate runs as \`npm start\` does, with its defaults except \`blocking.answer: nxdomain\`
 (as the peers) and \`rateLimit.qps: 0\` (dnsperf is one client); unbound with its defaults (one thread).
 
