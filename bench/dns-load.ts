@@ -24,8 +24,8 @@ export function quantile(sorted: Float64Array, q: number): number {
 /**
  * dnsperf -c 10 against `port`; `-n 1` (one pass) or `-l seconds`. Its per-query lines go to a file
  * and are read once it has finished: parsing 130k lines a second here while it ran took most of a
- * core from the server under test on a 2-core machine (from the one that needs the most CPU a
- * query most: 2026-12-04, schoolgate warm 121k qps in the bench against 151-165k by hand).
+ * core from the server under test on a 2-core machine, the more the faster the server (2026-12-04:
+ * unbound warm 135k → 177k qps, schoolgate 121k → 150k).
  */
 export async function dnsperf(port: number, file: string, mode: { passes: number } | { seconds: number }): Promise<LoadResult> {
   const args = ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-c', '10', '-q', '100', '-t', '5', '-v',
