@@ -29,6 +29,9 @@ typedef struct {
   int fd;
   int v6;
   int closed;
+  // connected to one peer (an upstream): sends take no address, and a receive error (an ICMP
+  // "port unreachable" as ECONNREFUSED) goes to JavaScript as callback(undefined, -errno)
+  int connected;
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
@@ -58,7 +61,8 @@ static napi_value throw_errno(napi_env env, const char *syscall, int err) {
   napi_value error, code, message;
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
   napi_create_error(env, NULL, message, &error);
-  const char *name = err == EADDRINUSE ? "EADDRINUSE" : err == EACCES ? "EACCES" : err == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : err == EINVAL ? "EINVAL" : "ESYSCALL";
+  const char *name = err == EADDRINUSE ? "EADDRINUSE" : err == EACCES ? "EACCES" : err == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : err == EINVAL ? "EINVAL"
+                     : err == ENETUNREACH ? "ENETUNREACH" : err == EAFNOSUPPORT ? "EAFNOSUPPORT" : "ESYSCALL";
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_set_named_property(env, error, "code", code);
   napi_value no;
@@ -86,19 +90,23 @@ static void on_poll_closed(uv_handle_t *h) {
   free_sock((Sock *)h->data);
 }
 
-// open(host, port, v6, bufferBytes) -> [handle, boundPort]
+// open(host, port, v6, bufferBytes[, connect]) -> [handle, localPort]
+// connect false: bound to host:port (a listener). connect true: host:port is the peer; the
+// kernel binds the socket to a random ephemeral port and connects it (the kernel then drops
+// datagrams from anyone else).
 static napi_value sock_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char host[INET6_ADDRSTRLEN + 1];
   size_t host_len = 0;
   int32_t port = 0, buf_bytes = 0;
-  bool v6 = false;
+  bool v6 = false, to_peer = false;
   if (argc < 4 || napi_get_value_string_latin1(env, argv[0], host, sizeof host, &host_len) != napi_ok ||
       napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_bool(env, argv[2], &v6) != napi_ok ||
-      napi_get_value_int32(env, argv[3], &buf_bytes) != napi_ok || port < 0 || port > 65535) {
-    napi_throw_type_error(env, NULL, "udp-batch: open(host, port, v6, bufferBytes)");
+      napi_get_value_int32(env, argv[3], &buf_bytes) != napi_ok || port < 0 || port > 65535 ||
+      (argc >= 5 && napi_get_value_bool(env, argv[4], &to_peer) != napi_ok)) {
+    napi_throw_type_error(env, NULL, "udp-batch: open(host, port, v6, bufferBytes[, connect])");
     return NULL;
   }
   struct sockaddr_in6 a6;
@@ -122,11 +130,13 @@ static napi_value sock_open(napi_env env, napi_callback_info info) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf_bytes, sizeof buf_bytes);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf_bytes, sizeof buf_bytes);
   }
-  int rc = v6 ? bind(fd, (struct sockaddr *)&a6, sizeof a6) : bind(fd, (struct sockaddr *)&a4, sizeof a4);
+  struct sockaddr *addr = v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4;
+  socklen_t addr_len = v6 ? sizeof a6 : sizeof a4;
+  int rc = to_peer ? connect(fd, addr, addr_len) : bind(fd, addr, addr_len);
   if (rc != 0) {
     int err = errno;
     close(fd);
-    return throw_errno(env, "bind", err);
+    return throw_errno(env, to_peer ? "connect" : "bind", err);
   }
   struct sockaddr_in6 bound;
   socklen_t bound_len = sizeof bound;
@@ -143,6 +153,7 @@ static napi_value sock_open(napi_env env, napi_callback_info info) {
   }
   s->fd = fd;
   s->v6 = v6;
+  s->connected = to_peer;
   s->env = env;
   s->slots = slots;
   s->poll.data = s;
@@ -195,7 +206,7 @@ static void deliver(Sock *s, int n) {
     m[0] = (int32_t)offset;
     m[1] = (int32_t)len;
     put_address(s, m, &s->addrs[i]);
-    if (s->v6) {
+    if (s->v6 && !s->connected) {
       char text[INET6_ADDRSTRLEN];
       napi_value name;
       inet_ntop(AF_INET6, &s->addrs[i].sin6_addr, text, sizeof text);
@@ -218,12 +229,40 @@ static void deliver(Sock *s, int n) {
   }
 }
 
+// A connected socket's receive error to JavaScript: callback(undefined, -errno).
+static void deliver_error(Sock *s, int err) {
+  napi_env env = s->env;
+  napi_value callback, recv, argv[2], ignored;
+  napi_get_reference_value(env, s->callback, &callback);
+  napi_get_undefined(env, &argv[0]);
+  napi_create_int32(env, -err, &argv[1]);
+  napi_get_global(env, &recv);
+  if (napi_make_callback(env, s->async, recv, callback, 2, argv, &ignored) == napi_pending_exception) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);
+  }
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   Sock *s = (Sock *)h->data;
   if (s->closed) return;
   if (status < 0) {
+    // POLLERR: libuv has stopped the poll. The socket's pending error (an ICMP "port unreachable"
+    // on a connected socket) is read, which clears it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
     s->recv_errors++;
+    if (s->connected) {
+      napi_handle_scope scope;
+      if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+      deliver_error(s, err != 0 ? err : EIO);
+      napi_close_handle_scope(s->env, scope);
+    } else if (!s->closed) {
+      uv_poll_start(&s->poll, UV_READABLE, on_readable);
+    }
     return;
   }
   napi_handle_scope scope;
@@ -240,8 +279,12 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     }
     int n = recvmmsg(s->fd, s->msgs, BATCH, MSG_DONTWAIT, NULL);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) s->recv_errors++;
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err != EAGAIN && err != EWOULDBLOCK) {
+        s->recv_errors++;
+        if (s->connected) deliver_error(s, err);
+      }
       break;
     }
     if (n == 0) break;
@@ -288,7 +331,8 @@ static napi_value sock_start(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// send(handle, replies: Buffer[], addresses: Int32Array (8 ints each, as meta), count) -> failed sends
+// send(handle, replies: Buffer[], addresses: Int32Array (8 ints each, as meta) | null, count) -> failed sends
+// (null: a connected socket's datagrams, to its peer)
 static napi_value sock_send(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -296,12 +340,15 @@ static napi_value sock_send(napi_env env, napi_callback_info info) {
   Sock *s = argc >= 4 ? sock_of(env, argv[0]) : NULL;
   if (s == NULL) return NULL;
   napi_typedarray_type type;
-  size_t length;
-  void *data;
+  size_t length = 0;
+  void *data = NULL;
   uint32_t count = 0;
-  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      napi_get_value_uint32(env, argv[3], &count) != napi_ok || (size_t)count * STRIDE > length) {
-    napi_throw_type_error(env, NULL, "udp-batch: send(handle, replies, addresses, count)");
+  napi_valuetype addr_type;
+  CHECK(napi_typeof(env, argv[2], &addr_type));
+  bool to_peer = addr_type == napi_null && s->connected;
+  if ((!to_peer && (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array)) ||
+      napi_get_value_uint32(env, argv[3], &count) != napi_ok || (!to_peer && (size_t)count * STRIDE > length)) {
+    napi_throw_type_error(env, NULL, "udp-batch: send(handle, replies, addresses, count) (addresses null only on a connected socket)");
     return NULL;
   }
   const int32_t *addr = (const int32_t *)data;
@@ -318,6 +365,15 @@ static napi_value sock_send(napi_env env, napi_callback_info info) {
       size_t len;
       if (napi_get_element(env, argv[1], base + j, &reply) != napi_ok || napi_get_buffer_info(env, reply, &bytes, &len) != napi_ok) {
         failed++;
+        continue;
+      }
+      memset(&msgs[used], 0, sizeof msgs[used]);
+      iov[used].iov_base = bytes;
+      iov[used].iov_len = len;
+      msgs[used].msg_hdr.msg_iov = &iov[used];
+      msgs[used].msg_hdr.msg_iovlen = 1;
+      if (to_peer) {
+        used++;
         continue;
       }
       const int32_t *m = addr + (size_t)(base + j) * STRIDE;
@@ -337,13 +393,8 @@ static napi_value sock_send(napi_env env, napi_callback_info info) {
         t4->sin_addr.s_addr = htonl((uint32_t)m[3]);
         to_len = sizeof(struct sockaddr_in);
       }
-      iov[used].iov_base = bytes;
-      iov[used].iov_len = len;
-      memset(&msgs[used], 0, sizeof msgs[used]);
       msgs[used].msg_hdr.msg_name = &to[used];
       msgs[used].msg_hdr.msg_namelen = to_len;
-      msgs[used].msg_hdr.msg_iov = &iov[used];
-      msgs[used].msg_hdr.msg_iovlen = 1;
       used++;
     }
     // sendmmsg stops at the first datagram that fails: count it and go on after it

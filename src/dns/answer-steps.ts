@@ -10,7 +10,7 @@ import { scanResponse } from './response-scan.js';
 import type { CacheFiller } from './cache-filler.js';
 import { STALE_TTL, replyFromCache } from './cached-reply.js';
 import type { DnsQuery } from './dns-query.js';
-import { ttlCap } from './dns-query.js';
+import { anyBit, ttlCap } from './dns-query.js';
 import { blockReply, errorReply } from './local-answers.js';
 import { EDE } from './reply.js';
 import type { Step, StepDeps } from './steps.js';
@@ -25,11 +25,6 @@ export interface AnswerDeps extends StepDeps {
 const MAX_TTL = 0x7fffffff;
 const STALE_EDE = { code: EDE.STALE_ANSWER, text: 'stale answer: the upstream resolvers are not answering (RFC 8767)' };
 const NETWORK_EDE = { code: EDE.NETWORK_ERROR, text: 'the upstream resolvers are not answering' };
-
-function anyBit(bits: CategoryBits): boolean {
-  for (let i = 0; i < bits.length; i++) if (bits[i] !== 0) return true;
-  return false;
-}
 
 /** Categories of the entry's CNAME targets in `index` (kept on the entry until the index changes). */
 export function targetBits(e: CacheEntry, index: DomainIndex): CategoryBits | undefined {

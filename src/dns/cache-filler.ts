@@ -7,7 +7,7 @@ import { parseDuration } from '../schema/index.js';
 import type { DnsConfig } from './config.js';
 import type { AnswerCache, CacheEntry } from './answer-cache.js';
 import { cacheKey, newEntry } from './answer-cache.js';
-import type { Forwarder } from './forwarder.js';
+import type { ForwardResult, Forwarder } from './forwarder.js';
 import { scanResponse } from './response-scan.js';
 import { RCODE } from './wire.js';
 import type { ParsedQuery } from './wire.js';
@@ -58,15 +58,24 @@ export class CacheFiller {
       this.stats.coalesced++;
       return pending;
     }
-    const p = this.ask(key, q.hash).finally(() => this.inflight.delete(k));
+    const flags = key[key.length - 1];
+    const hash = q.hash;
+    const p = this.forwarder.forward(key.subarray(0, key.length - 1), (flags & 1) !== 0, (flags & 2) !== 0).then(
+      (r) => {
+        this.inflight.delete(k);
+        return this.store(r, key, hash);
+      },
+      (err: unknown) => {
+        this.inflight.delete(k);
+        throw err;
+      },
+    );
     this.inflight.set(k, p);
     return p;
   }
 
-  private async ask(key: Uint8Array, hash: number): Promise<FillResult> {
-    const flags = key[key.length - 1];
-    const question = key.subarray(0, key.length - 1);
-    const r = await this.forwarder.forward(question, (flags & 1) !== 0, (flags & 2) !== 0);
+  /** An upstream's answer, read and (when cacheable) stored. */
+  private store(r: ForwardResult, key: Uint8Array, hash: number): FillResult {
     if (!r.ok) return { ok: false, why: r.error, upstream: r.upstream };
     const scan = scanResponse(r.message, r.message.length, false);
     if (!scan) {

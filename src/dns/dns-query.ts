@@ -52,7 +52,7 @@ export class DnsQuery {
       id: q.id, flags: q.flags, qtype: q.qtype, qclass: q.qclass, nameEnd: q.nameEnd, questionEnd: q.questionEnd,
       labelOffsets: q.labelOffsets.slice(0, q.labelCount), labelCount: q.labelCount, hash: q.hash, edns: q.edns, udpSize: q.udpSize, dnssecOk: q.dnssecOk,
     };
-    this.bits = Uint32Array.from(this.bits);
+    this.bits = anyBit(this.bits) ? Uint32Array.from(this.bits) : zeroBits(this.bits.length);
   }
 
   /** The decision's outcome goes into the log fields. */
@@ -62,6 +62,18 @@ export class DnsQuery {
     this.category = d.category;
     this.overrideId = d.overrideId;
   }
+}
+
+export function anyBit(bits: CategoryBits): boolean {
+  for (let i = 0; i < bits.length; i++) if (bits[i] !== 0) return true;
+  return false;
+}
+
+/** Shared and never written: most names are in no list, and a detached query only reads its bits. */
+let zeros = new Uint32Array(0);
+function zeroBits(length: number): CategoryBits {
+  if (zeros.length !== length) zeros = new Uint32Array(length);
+  return zeros;
 }
 
 /** Seconds an answer may be cached by the client under decision `d` (its window), at most `max`. */

@@ -14,5 +14,5 @@ export { safeSearchTarget, compileSafeSearch, SAFE_SEARCH } from './safe-search.
 export { ttlCap } from './dns-query.js';
 export { LatencyHistogram, BUCKETS_MS } from './latency-histogram.js';
 export { UpstreamPool } from './upstream-pool.js';
-export { upstreamQuery, matchesQuery } from './forwarder.js';
+export { upstreamQuery, matchesQuery } from './upstream-query.js';
 export { replyFromCache } from './cached-reply.js';

@@ -63,8 +63,19 @@ export class Resolver {
     const cfg = dns();
     this.cache = new AnswerCache(cacheBytes(cfg));
     this.pool = new UpstreamPool(cfg.upstreams);
+    // dns.timeout in ms, parsed once per config text (not per cache miss)
+    let timeoutText = '';
+    let timeoutMs = 2000;
     this.forwarder = new Forwarder(this.pool, {
-      timeoutMs: () => (parseDuration(dns().timeout) ?? 2) * 1000, udpSize: () => dns().udpSize, now: () => ctx.clock.now(),
+      timeoutMs: () => {
+        const text = dns().timeout;
+        if (text !== timeoutText) {
+          timeoutText = text;
+          timeoutMs = (parseDuration(text) ?? 2) * 1000;
+        }
+        return timeoutMs;
+      },
+      udpSize: () => dns().udpSize, now: () => ctx.clock.now(),
       onDown: (u) => log.warn({ upstream: u.address, failures: u.failures }, 'upstream resolver not answering: marked down'),
     });
     this.filler = new CacheFiller(this.cache, this.forwarder, () => dns().cache, () => ctx.clock.now());
@@ -135,11 +146,11 @@ export class Resolver {
     }
     if (result === undefined) return undefined;
     if (result instanceof Promise) {
-      return result.catch((err: Error) => {
+      return result.then((reply) => this.finish(query, reply, 'upstream'), (err: Error) => {
         this.ctx.log.error({ err: err.message, domain: query.name }, 'DNS query failed inside schoolgate');
         query.action = 'error';
-        return errorReply(query.buf, query.q, RCODE.SERVFAIL, udpSize);
-      }).then((reply) => this.finish(query, reply, 'upstream'));
+        return this.finish(query, errorReply(query.buf, query.q, RCODE.SERVFAIL, udpSize), 'upstream');
+      });
     }
     return this.finish(query, result, query.cached ? 'cached' : 'local');
   }

@@ -9,34 +9,10 @@
 // second on loopback). Otherwise, node:dgram.
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { Resolver } from './resolver.js';
-
-/** The addon's interface (native/udp-batch/udp_batch.c). */
-interface UdpBatchAddon {
-  BATCH: number;
-  STRIDE: number;
-  open(host: string, port: number, v6: boolean, bufferBytes: number): [unknown, number];
-  start(handle: unknown, meta: Int32Array, names: string[], onBatch: (buf: Buffer, count: number) => void): void;
-  send(handle: unknown, replies: Buffer[], addresses: Int32Array, count: number): number;
-  stats(handle: unknown): [number, number];
-  close(handle: unknown): void;
-}
-
-let addon: UdpBatchAddon | null | undefined;
-
-/** The batching addon, or undefined where it is not built (the listener then uses node:dgram). */
-export function udpBatchAddon(): UdpBatchAddon | undefined {
-  if (addon === undefined) {
-    try {
-      addon = createRequire(import.meta.url)('@schoolgate/udp-batch') as UdpBatchAddon;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon ?? undefined;
-}
+import { udpBatchAddon } from './udp-batch.js';
+import type { UdpBatchAddon } from './udp-batch.js';
 
 const BUFFER_BYTES = 4 << 20;
 
@@ -162,7 +138,9 @@ class BatchSocket {
     native.start(handle, this.meta, this.names, (buf, count) => this.onBatch(buf, count));
   }
 
-  private onBatch(buf: Buffer, count: number): void {
+  private onBatch(buf: Buffer | undefined, count: number): void {
+    // undefined: a receive error, reported only for connected sockets (this one is not)
+    if (buf === undefined) return;
     const { meta, out, replies, stride } = this;
     const maxUdp = this.maxUdp();
     let ready = 0;

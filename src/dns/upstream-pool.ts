@@ -28,13 +28,17 @@ export interface Upstream {
 
 export interface UpstreamPlan {
   /** in order: each is asked once the previous one failed */
-  tries: Upstream[];
+  readonly tries: readonly Upstream[];
   /** down upstreams due for a retry: they get a copy of the query, only their health counts */
-  probes: Upstream[];
+  readonly probes: readonly Upstream[];
 }
+
+const fastestFirst = (a: Upstream, b: Upstream) => (a.srtt ?? 0) - (b.srtt ?? 0) || a.order - b.order;
 
 export class UpstreamPool {
   readonly upstreams: Upstream[];
+  /** the plan while the only upstream is up */
+  private readonly single: UpstreamPlan | undefined;
 
   constructor(addresses: readonly string[]) {
     this.upstreams = addresses.map((address, order) => {
@@ -44,9 +48,12 @@ export class UpstreamPool {
         srtt: undefined, failures: 0, down: false, retryAt: 0, backoffMs: FIRST_BACKOFF_MS, answered: 0, order,
       };
     });
+    this.single = this.upstreams.length === 1 ? { tries: [this.upstreams[0]], probes: [] } : undefined;
   }
 
   plan(now: number): UpstreamPlan {
+    // One healthy upstream (a common setup): the same plan every time, nothing allocated per miss.
+    if (this.single && !this.single.tries[0].down) return this.single;
     const healthy: Upstream[] = [];
     const due: Upstream[] = [];
     for (const u of this.upstreams) {
@@ -57,7 +64,7 @@ export class UpstreamPool {
     // Every upstream down: nobody waits a timeout; the due ones are probed in the background.
     if (healthy.length === 0) return { tries: [], probes: due };
     // Unknown RTT sorts first: a new upstream gets measured.
-    healthy.sort((a, b) => (a.srtt ?? 0) - (b.srtt ?? 0) || a.order - b.order);
+    healthy.sort(fastestFirst);
     return { tries: healthy, probes: due };
   }
 
