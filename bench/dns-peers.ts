@@ -6,7 +6,7 @@ import { writeFileSync, mkdirSync, rmSync, createWriteStream, readdirSync, readF
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
-import { daemonNodeFlags } from './harness.js';
+import { daemonEnv, daemonNodeFlags } from './harness.js';
 
 export interface Server {
   name: string;
@@ -165,7 +165,7 @@ groups:
   - { name: everyone, default: true, block: [${categories.join(', ')}] }
 admin: { listen: ["127.0.0.1:0"], tls: "off" }
 `);
-  const proc = spawn(process.execPath, [...daemonNodeFlags, cli, 'run', '--config', conf], { stdio: 'ignore' });
+  const proc = spawn(process.execPath, [...daemonNodeFlags, cli, 'run', '--config', conf], { stdio: 'ignore', env: daemonEnv });
   await ready(port, proc, 'schoolgate');
   return server('schoolgate', port, proc);
 }

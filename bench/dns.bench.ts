@@ -104,7 +104,8 @@ mix (30 % listed names, half as subdomains; 70 % unlisted \`*.example\`), dnsper
 (every allowed name a cache miss), **warm** its first 20k queries (asked once more just before; a working set every server's
 default cache holds) looped for ${SECONDS} s. p99 from dnsperf's per-query latencies (\`-v\`, written to a file and read after
 each run: read while dnsperf ran, they took a core from the server under test; before 2026-12-04 they were).
-RSS after the runs, and the peak. schoolgate runs as \`npm start\` does, with its defaults except \`blocking.answer: nxdomain\`
+RSS after the runs, and the peak. schoolgate runs as \`npm start\` and the unit do (their node flags and \`MALLOC_ARENA_MAX=1\`;
+before 2026-12-07 this bench left that variable unset), with its defaults except \`blocking.answer: nxdomain\`
 (as the peers) and \`rateLimit.qps: 0\` (dnsperf is one client); unbound with its defaults (one thread).
 
 | server | cold qps | warm qps | warm avg | warm p99 | cold p99 | lost | RSS | peak RSS |

@@ -35,6 +35,10 @@ export function peakRssOf(pid: number): number {
 /** node's flags for the daemon, as the systemd unit and `npm start` run it (SG_BENCH_NODE_FLAGS overrides them). */
 export const daemonNodeFlags = (process.env.SG_BENCH_NODE_FLAGS ?? '--max-semi-space-size=1 --max-old-space-size=128 --optimize-for-size').split(' ').filter(Boolean);
 
+/** The daemon's environment, as the unit sets it: MALLOC_ARENA_MAX=1 (SG_BENCH_MALLOC_ARENA_MAX overrides it; empty: unset). */
+export const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '1' };
+if (daemonEnv.MALLOC_ARENA_MAX === '') delete daemonEnv.MALLOC_ARENA_MAX;
+
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** This machine, for a section's figures (the VM's host changes between sessions, and the figures with it). */

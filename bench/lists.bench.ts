@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { daemonNodeFlags, median, peakRssOf, rssOf, writeSection } from './harness.js';
+import { daemonEnv, daemonNodeFlags, median, peakRssOf, rssOf, writeSection } from './harness.js';
 import { freePort, startStub } from './dns-peers.js';
 import { queryMix, ut1Folder } from './synthetic-lists.js';
 
@@ -42,8 +42,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How the daemon is started: the product's way (the CLI's shebang flags, MALLOC_ARENA_MAX from the unit) unless overridden. */
 const nodeFlags = daemonNodeFlags;
-const daemonEnv: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.SG_BENCH_MALLOC_ARENA_MAX ?? '1' };
-if (daemonEnv.MALLOC_ARENA_MAX === '') delete daemonEnv.MALLOC_ARENA_MAX;
 
 /** Resident memory of the process's own (anon) and of file-backed pages: mostly node's code, shared and clean. */
 function rssSplit(pid: number): { anon: number; file: number } {
