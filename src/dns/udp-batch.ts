@@ -16,6 +16,12 @@ export interface UdpBatchAddon {
   close(handle: unknown): void;
 }
 
+/** Which path a socket takes (the listener's and the upstream sockets' option). */
+export interface UdpPathOptions {
+  /** false: node:dgram even where the addon is built (tests of both paths) */
+  batched?: boolean;
+}
+
 let addon: UdpBatchAddon | null | undefined;
 
 /** The batching addon, or undefined where it is not built. */

@@ -12,14 +12,9 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { Resolver } from './resolver.js';
 import { udpBatchAddon } from './udp-batch.js';
-import type { UdpBatchAddon } from './udp-batch.js';
+import type { UdpBatchAddon, UdpPathOptions } from './udp-batch.js';
 
 const BUFFER_BYTES = 4 << 20;
-
-export interface UdpListenerOptions {
-  /** false: node:dgram even where the addon is built (tests of both paths) */
-  batched?: boolean;
-}
 
 export class UdpListener {
   private socket: Socket | undefined;
@@ -30,7 +25,7 @@ export class UdpListener {
     private readonly host: string,
     private readonly resolver: Resolver,
     private readonly maxUdp: () => number,
-    private readonly options: UdpListenerOptions = {},
+    private readonly options: UdpPathOptions = {},
   ) {}
 
   /** which socket path this listener runs on */

@@ -13,7 +13,7 @@
 import { createSocket } from 'node:dgram';
 import { randomFillSync } from 'node:crypto';
 import { udpBatchAddon } from './udp-batch.js';
-import type { UdpBatchAddon } from './udp-batch.js';
+import type { UdpBatchAddon, UdpPathOptions } from './udp-batch.js';
 import { matchesQuery, upstreamQuery } from './upstream-query.js';
 
 export const SOCKETS_PER_UPSTREAM = 16;
@@ -189,11 +189,6 @@ class Channel {
   }
 }
 
-export interface UpstreamSocketsOptions {
-  /** false: node:dgram even where the addon is built (tests of both paths) */
-  batched?: boolean;
-}
-
 export class UpstreamSockets {
   /** which socket path the queries take */
   readonly mode: 'batched' | 'dgram';
@@ -206,7 +201,7 @@ export class UpstreamSockets {
     this.turn = undefined;
   };
 
-  constructor(private readonly host: string, private readonly port: number, private readonly family: 'udp4' | 'udp6', private readonly onMismatch: () => void, options: UpstreamSocketsOptions = {}) {
+  constructor(private readonly host: string, private readonly port: number, private readonly family: 'udp4' | 'udp6', private readonly onMismatch: () => void, options: UdpPathOptions = {}) {
     const native = options.batched === false ? undefined : udpBatchAddon();
     this.mode = native ? 'batched' : 'dgram';
     this.open = native ? openBatched(native) : openDgram;

@@ -125,12 +125,14 @@ for (const batched of [true, false]) {
     const { u } = sockets(t, p.port, batched);
     const names = Array.from({ length: 300 }, (_, i) => `n${i}.test`);
     const rs = await Promise.all(names.map((n) => ask(u, n)));
-    const ok = rs.filter((r) => r.ok && nameOf(r.message) === names[rs.indexOf(r)]);
+    const ok = rs.filter((r, i) => r.ok && nameOf(r.message) === names[i]);
     t.equal(ok.length, 300, 'each got its own answer');
     const ports = new Set(p.seen.map((s) => s.port));
     if (batched) t.ok(ports.size <= 2, `one socket a turn (a second once the first has had ${ROTATE_AFTER}): ${ports.size}`);
     else t.ok(ports.size > 2, `spread over the sockets: ${ports.size} ports`);
-    t.equal(new Set(p.seen.map((s) => s.id)).size > 250, true, 'random IDs (few repeats across sockets)');
+    const ids = p.seen.map((s) => s.id);
+    const sequential = ids.filter((id, i) => i > 0 && id === ((ids[i - 1] + 1) & 0xffff)).length;
+    t.ok(sequential < 5, `random IDs, not a counter (${sequential} of 299 followed the one before)`);
   });
 
   t.test(`${path}: source ports rotate`, async (t) => {
@@ -142,7 +144,8 @@ for (const batched of [true, false]) {
     }
     const ports = new Set(p.seen.map((s) => s.port));
     t.ok(ports.size >= 4, `${ports.size} source ports over ${ROTATE_AFTER * 3} queries`);
-    t.ok(u.localPorts.length <= 16, 'at most 16 sockets open at once');
+    const open = u.localPorts;
+    t.ok(open.length > 0 && open.every((port) => ports.has(port)), 'each open socket is one the peer saw queries from (its local port is real)');
   });
 
   t.test(`${path}: stop() ends the queries in flight`, async (t) => {
