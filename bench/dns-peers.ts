@@ -144,8 +144,10 @@ export async function startNodeEcho(): Promise<Server> {
   return server('node-echo', port, proc);
 }
 
-export async function startSchoolgate(dir: string, ut1: string, stubPort: number, cli: string): Promise<Server> {
-  rmSync(join(dir, 'data'), { recursive: true, force: true });
+/** keepIndex: an empty store but the index compiled by an earlier start (same list) */
+export async function startSchoolgate(dir: string, ut1: string, stubPort: number, cli: string, opts: { keepIndex?: boolean } = {}): Promise<Server> {
+  if (opts.keepIndex) rmSync(join(dir, 'data', 'store'), { recursive: true, force: true });
+  else rmSync(join(dir, 'data'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const categories = readdirSync(ut1).filter((c) => c !== 'liste_blanche' && existsSync(join(ut1, c, 'domains')));

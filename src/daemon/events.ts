@@ -11,6 +11,9 @@ export interface QueryEvent {
   time: number;
   client: string;
   mac?: string;
+  /** from DHCP leases, and the device register's user: the resolver's identity of the client */
+  hostname?: string;
+  user?: string;
   group: string;
   name: string;
   type: string;

@@ -20,15 +20,13 @@ export function createRecorder(ctx: DaemonContext, core: CoreServices): Stage {
   const onQuery = (e: QueryEvent) => {
     // The self-test's probes are evidence of their own (kept with each run), not pupils' queries.
     if (e.client === SELF_TEST_CLIENT) return;
-    // The identity is cached per client: this is a map read, not a lookup of the tables.
-    const who = ctx.identity.identify(e.client);
-    const hostname = who.hostname ?? core.devices.hostnameOf(e.mac, e.client);
-    core.queryLog.add(hostname || who.user ? { ...e, hostname, user: who.user } : e);
+    // The event carries the device as the resolver identified it (hostname, user).
+    core.queryLog.add(e);
     core.stats.add(e);
     if (e.action !== 'block') return;
     const trigger = core.detector.onBlocked({ client: e.client, domain: e.name, category: e.category, reason: e.reason }, e.time);
     if (trigger) {
-      core.incidents.record(trigger, { mac: e.mac, hostname, user: who.user, group: e.group }).catch((err: Error) => log.error({ err: err.message }, 'incident not recorded'));
+      core.incidents.record(trigger, { mac: e.mac, hostname: e.hostname, user: e.user, group: e.group }).catch((err: Error) => log.error({ err: err.message }, 'incident not recorded'));
     }
   };
   const onBypass = (e: BypassEvent) => {

@@ -172,8 +172,11 @@ export class Resolver {
     this.latency[query.cached && path === 'upstream' ? 'cached' : path].observe(latency);
     // A rate-limited client is logged once per trip (the rate-limit step's log line), not per packet.
     if (query.reason === 'rate-limit' && this.limiter.refusedIn(query.client) > 1) return reply;
+    // Queries answered before the identity step (canaries, refusals) are logged with the device too;
+    // the self-test's forced-group probes are no device's.
+    const who = query.who ?? (query.forcedGroup === undefined ? this.ctx.identity.identify(query.client) : undefined);
     const event: QueryEvent = {
-      time: query.now, client: query.client, mac: query.who?.mac, group: query.group?.name ?? '', name: query.name,
+      time: query.now, client: query.client, mac: who?.mac, hostname: who?.hostname, user: who?.user, group: query.group?.name ?? '', name: query.name,
       type: typeName(query.q.qtype), action: query.action, reason: query.reason, category: query.category, rcode: rcodeName(reply[3] & 0xf),
       latency, upstream: query.upstream, cached: query.cached, overrideId: query.overrideId,
     };

@@ -51,10 +51,8 @@ function rowsOf(v: unknown): Row[] {
   });
 }
 
-export interface LoggedQuery extends QueryEvent {
-  hostname?: string;
-  user?: string;
-}
+/** A query event as the log stores it (hostname and user as the resolver identified the client). */
+export type LoggedQuery = QueryEvent;
 
 export interface QuerySearch {
   client?: string;

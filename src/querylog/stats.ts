@@ -37,10 +37,11 @@ export class QueryStats {
       for (const k of this.minutes.keys()) if (k < minute - 60 * 60_000) this.minutes.delete(k);
     }
     const hour = Math.floor(e.time / 3_600_000);
-    const t = this.totals.get(hour) ?? [0, 0];
-    t[0]++;
-    t[1] += blocked;
-    this.totals.set(hour, t);
+    const t = this.totals.get(hour);
+    if (t) {
+      t[0]++;
+      t[1] += blocked;
+    } else this.totals.set(hour, [1, blocked]);
     if (!blocked) return;
     let slot = this.hours[this.hours.length - 1];
     if (!slot || slot.hour !== hour) {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createDnsStage } from '../../src/dns/index.js';
 import { MetricsRegistry } from '../../src/daemon/index.js';
 import type { QueryEvent } from '../../src/daemon/index.js';
+import { IdentityService } from '../../src/identity/index.js';
 import { coreFixture, dnsContext } from '../fixtures/core.js';
 import { decodeAnswer, encodeQuery } from './dns-client.js';
 
@@ -65,4 +66,34 @@ groups:
   t.equal((await ask('www.example.org', '10.10.3.7', 'AAAA')).records.length, 0, 'no AAAA: the portal is IPv4');
   t.equal((await ask('use-application-dns.net', '10.10.3.7')).rcode, 'NXDOMAIN', 'the DoH canary holds for portal devices');
   t.equal((await ask('www.example.org', '10.10.2.5')).rcode, 'SERVFAIL', 'staff are not sent to the portal (forwarded; no upstream here)');
+});
+
+t.test('query events carry the device as the resolver identified it, canaries and refusals too; forced-group probes none', async (t) => {
+  const f = await coreFixture(t, `
+timezone: Europe/London
+dns: { listen: ["127.0.0.1:0"], upstreams: ["127.0.0.1:9"], blocking: { answer: nxdomain } }
+groups:
+  - { name: pupils, match: { subnets: ["10.10.1.0/24"] }, block: [adult] }
+  - { name: guests, default: true }
+`);
+  const macs: Record<string, string> = { '10.10.1.5': 'aa:bb:cc:dd:ee:05' };
+  const ctx = { ...dnsContext(f), identity: new IdentityService(() => f.state.current, { macOf: (ip) => macs[ip], hostnameOf: (mac) => (mac ? 'lab-pc-5' : undefined), generation: 0 }, () => f.clock.now) };
+  const stage = createDnsStage(ctx);
+  await stage.start();
+  t.teardown(() => stage.stop());
+  const events: QueryEvent[] = [];
+  f.events.on('query', (e) => events.push(e));
+  const ask = async (name: string, client: { ip: string; group?: string }, type = 'A') => decodeAnswer(Buffer.from(await stage.answer(encodeQuery(name, { edns: 1232, type }), client)));
+  t.equal((await ask('www.adult.example', { ip: '10.10.1.5' })).rcode, 'NXDOMAIN');
+  t.equal((await ask('use-application-dns.net', { ip: '10.10.1.5' })).rcode, 'NXDOMAIN', 'a canary: answered before the identity step');
+  t.equal((await ask('example.org', { ip: '10.10.1.5' }, 'AXFR')).rcode, 'REFUSED', 'a zone transfer: refused before the identity step');
+  t.equal((await ask('www.adult.example', { ip: '10.10.1.6' })).rcode, 'NXDOMAIN', 'a device the directory does not know');
+  t.equal((await ask('www.adult.example', { ip: '10.10.1.5', group: 'guests' })).rcode, 'SERVFAIL', 'a forced group (the self-test): allowed, forwarded, no upstream');
+  t.same(events.map((e) => [e.name, e.mac, e.hostname, e.action, e.reason]), [
+    ['www.adult.example', 'aa:bb:cc:dd:ee:05', 'lab-pc-5', 'block', 'group-block'],
+    ['use-application-dns.net', 'aa:bb:cc:dd:ee:05', 'lab-pc-5', 'block', 'canary'],
+    ['example.org', 'aa:bb:cc:dd:ee:05', 'lab-pc-5', 'refused', 'default'],
+    ['www.adult.example', undefined, undefined, 'block', 'group-block'],
+    ['www.adult.example', undefined, undefined, 'error', 'default'],
+  ]);
 });
