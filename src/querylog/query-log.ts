@@ -51,9 +51,6 @@ function rowsOf(v: unknown): Row[] {
   });
 }
 
-/** A query event as the log stores it (hostname and user as the resolver identified the client). */
-export type LoggedQuery = QueryEvent;
-
 export interface QuerySearch {
   client?: string;
   domain?: string;
@@ -66,7 +63,7 @@ export interface QuerySearch {
 }
 
 export interface QueryPage {
-  items: (LoggedQuery & { key: string })[];
+  items: (QueryEvent & { key: string })[];
   /** pass as `cursor` for the next (older) page; absent at the end */
   next?: string;
   scanned: number;
@@ -109,7 +106,7 @@ export class QueryLog {
   /** `onWriteError`: a write the log started itself failed (its rows are counted as dropped) */
   constructor(private readonly store: Store, private readonly onWriteError: (err: Error) => void = () => {}) {}
 
-  add(e: LoggedQuery): void {
+  add(e: QueryEvent): void {
     if (this.pendingRows >= MAX_BUFFER) {
       this.dropped++;
       return;
@@ -245,7 +242,7 @@ function parseCursor(cursor: string): { block: string; index: number } {
   return { block: cursor.slice(0, hash), index: Number.isInteger(index) && index >= 0 ? index : 0 };
 }
 
-function fromRow(r: Row): LoggedQuery {
+function fromRow(r: Row): QueryEvent {
   return {
     time: r.t, client: r.c, mac: r.m, hostname: r.h, user: r.u, group: r.g, name: r.n, type: r.q, action: r.a, reason: r.r,
     category: r.k, rcode: r.rc, latency: r.l, upstream: r.up, cached: r.ca === 1, overrideId: r.o,

@@ -1,19 +1,19 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { RowJson, rowBound } from '../../src/querylog/row-json.js';
-import type { LoggedQuery } from '../../src/querylog/query-log.js';
+import type { QueryEvent } from '../../src/daemon/index.js';
 
 // What the log stored before RowJson: JSON.stringify of the tuple in FIELDS order, trailing nulls cut.
-function reference(e: LoggedQuery): string {
+function reference(e: QueryEvent): string {
   const tuple = [e.time, e.client, e.group, e.name, e.type, e.action, e.reason, e.rcode, Math.round(e.latency * 100) / 100,
     e.category ?? null, e.upstream ?? null, e.mac ?? null, e.user ?? null, e.hostname ?? null, e.cached ? 1 : null, e.overrideId ?? null];
   while (tuple[tuple.length - 1] === null) tuple.length--;
   return JSON.stringify(tuple);
 }
 
-const base: LoggedQuery = { time: 1_796_319_324_123, client: '10.10.1.9', group: 'pupils', name: 'www.example.com', type: 'A', action: 'allow', reason: 'default', rcode: 'NOERROR', latency: 0.0523, cached: false };
+const base: QueryEvent = { time: 1_796_319_324_123, client: '10.10.1.9', group: 'pupils', name: 'www.example.com', type: 'A', action: 'allow', reason: 'default', rcode: 'NOERROR', latency: 0.0523, cached: false };
 
-function check(t: Test, e: LoggedQuery, json: RowJson, what: string): void {
+function check(t: Test, e: QueryEvent, json: RowJson, what: string): void {
   const bytes = Buffer.alloc(rowBound(e) + 8, 0xff);
   const end = json.write(bytes, 4, e);
   t.ok(end - 4 <= rowBound(e), `${what}: within its bound`);
@@ -23,7 +23,7 @@ function check(t: Test, e: LoggedQuery, json: RowJson, what: string): void {
 
 t.test('a row is the same text JSON.stringify makes of its tuple', (t) => {
   const json = new RowJson();
-  const cases: [string, LoggedQuery][] = [
+  const cases: [string, QueryEvent][] = [
     ['bare', base],
     ['cached', { ...base, cached: true }],
     ['every field', { ...base, mac: 'aa:bb:cc:dd:ee:09', hostname: 'lab-pc-9', user: 'sam.p', category: 'games', upstream: '127.0.0.1:53', cached: true, overrideId: 'ov-1', action: 'block', reason: 'override' }],
@@ -57,7 +57,7 @@ t.test('random rows, with the time crossing its cached high digits', (t) => {
   let bad = 0;
   for (let i = 0; i < 2000; i++) {
     time += Math.floor(rand() * 5000);
-    const e: LoggedQuery = { time, client: text(), group: text(), name: text(), type: 'AAAA', action: 'block', reason: text(), rcode: 'NXDOMAIN', latency: rand() * 200, cached: rand() < 0.5, category: maybe(), upstream: maybe(), mac: maybe(), user: maybe(), hostname: maybe(), overrideId: maybe() };
+    const e: QueryEvent = { time, client: text(), group: text(), name: text(), type: 'AAAA', action: 'block', reason: text(), rcode: 'NXDOMAIN', latency: rand() * 200, cached: rand() < 0.5, category: maybe(), upstream: maybe(), mac: maybe(), user: maybe(), hostname: maybe(), overrideId: maybe() };
     const bytes = Buffer.alloc(rowBound(e));
     const end = json.write(bytes, 0, e);
     if (bytes.toString('utf8', 0, end) !== reference(e)) bad++;
